@@ -1,0 +1,5 @@
+package io.zerocopy.bench;
+
+public final class Main {
+    public static void main(String[] args) { }
+}

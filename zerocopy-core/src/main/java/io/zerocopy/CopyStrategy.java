@@ -1,0 +1,54 @@
+package io.zerocopy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * {@code copy}: the traditional loop, reading into the engine's pooled direct buffer and
+ * writing it out. Serves every pair; the selector's choice below the size threshold and the
+ * last resort of every chain.
+ */
+final class CopyStrategy implements TransferStrategy {
+
+    static final String NAME = "copy";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean supports(ChannelKind source, ChannelKind target, long size) {
+        return true;
+    }
+
+    @Override
+    public Outcome transfer(Transfer t) throws IOException {
+        ByteBuffer buf = t.buffer();
+        FileChannel file = t.sourceKind() == ChannelKind.FILE ? t.sourceFile() : null;
+        while (t.remaining() > 0) {
+            buf.clear();
+            buf.limit((int) t.nextChunk(buf.capacity()));
+            int n = file != null ? file.read(buf, t.position()) : t.source().read(buf);
+            if (n < 0) {
+                return Outcome.COMPLETE;
+            }
+            if (n == 0) {
+                if (file != null) {
+                    return Outcome.COMPLETE;
+                }
+                t.awaitReadable();
+                continue;
+            }
+            buf.flip();
+            t.writeFully(buf);
+        }
+        return Outcome.COMPLETE;
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}

@@ -1,0 +1,63 @@
+package io.zerocopy;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * {@code mmap}: maps the source file in bounded read-only windows and writes each window to the
+ * target straight from the mapping. Every window is unmapped before the next is mapped, on
+ * success and on failure, so at most one window per transfer is mapped at any time.
+ *
+ * <p>A file truncated under the mapping: a descriptor-backed target gets {@code EFAULT} from
+ * the kernel, surfacing as an {@code IOException}; a target that copies from the buffer in Java
+ * takes the JVM's {@code InternalError} for the fault, which is turned into an
+ * {@code IOException} here.
+ */
+final class MmapStrategy implements TransferStrategy {
+
+    static final String NAME = "mmap";
+
+    private final long windowSize;
+
+    MmapStrategy(long windowSize) {
+        this.windowSize = windowSize;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean supports(ChannelKind source, ChannelKind target, long size) {
+        return source == ChannelKind.FILE;
+    }
+
+    @Override
+    public Outcome transfer(Transfer t) throws IOException {
+        FileChannel file = t.sourceFile();
+        while (t.remaining() > 0) {
+            long available = file.size() - t.position();
+            if (available <= 0) {
+                return Outcome.COMPLETE;
+            }
+            long window = Math.min(t.nextChunk(windowSize), available);
+            MappedByteBuffer map = file.map(FileChannel.MapMode.READ_ONLY, t.position(), window);
+            try {
+                t.writeFully(map);
+            } catch (InternalError e) {
+                throw new IOException("fault reading mapped source at position " + t.position()
+                        + " (file truncated during the transfer?)", e);
+            } finally {
+                Unmapper.unmap(map);
+            }
+        }
+        return Outcome.COMPLETE;
+    }
+
+    @Override
+    public String toString() {
+        return NAME + "(window=" + windowSize + ")";
+    }
+}

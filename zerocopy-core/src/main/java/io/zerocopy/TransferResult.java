@@ -1,0 +1,33 @@
+package io.zerocopy;
+
+import java.util.List;
+
+/**
+ * What happened in one completed transfer, given to {@link TransferListener#onComplete}.
+ *
+ * @param bytes the bytes delivered to the target
+ * @param strategy the strategy that finished the transfer
+ * @param attempts every strategy tried, in order, with the bytes it moved
+ * @param nanos wall time of the transfer
+ */
+public record TransferResult(long bytes, String strategy, List<Attempt> attempts, long nanos) {
+
+    /** @param attempts copied */
+    public TransferResult {
+        attempts = List.copyOf(attempts);
+    }
+
+    /** @return true if any strategy fell back to another */
+    public boolean fellBack() {
+        return attempts.stream().anyMatch(a -> a.fallbackReason() != null);
+    }
+
+    /**
+     * One strategy's part in a transfer.
+     *
+     * @param strategy the strategy's name
+     * @param bytes the bytes it delivered
+     * @param fallbackReason why it handed over to the next strategy; null if it finished
+     */
+    public record Attempt(String strategy, long bytes, String fallbackReason) { }
+}

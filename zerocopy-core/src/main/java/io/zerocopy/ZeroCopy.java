@@ -1,0 +1,80 @@
+package io.zerocopy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+
+/**
+ * Entry point: moves bytes between files, sockets, pipes and other channels by the cheapest
+ * path available, falling back without losing or repeating a byte. The static methods use a
+ * shared default {@link TransferEngine} (all strategies found on the class path, default
+ * settings); {@link #builder()} configures another.
+ *
+ * <pre>{@code
+ * long n = ZeroCopy.transfer(Path.of("in.bin"), Path.of("out.bin"));
+ * long m = ZeroCopy.transfer(fileChannel, 0, fileChannel.size(), socketChannel);
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class ZeroCopy {
+
+    private ZeroCopy() { }
+
+    /** @return a builder for a configured engine */
+    public static TransferEngine.Builder builder() {
+        return new TransferEngine.Builder();
+    }
+
+    /** @return the shared default engine, created on first use */
+    public static TransferEngine defaultEngine() {
+        return DefaultEngine.INSTANCE;
+    }
+
+    /**
+     * Copies a file. See {@link TransferEngine#transfer(Path, Path)}.
+     *
+     * @param source the file to read
+     * @param target the file to create or truncate and write
+     * @return the bytes copied
+     * @throws IOException if the copy fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(Path source, Path target) throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, target);
+    }
+
+    /**
+     * Moves everything until the source's end of stream. See
+     * {@link TransferEngine#transfer(ReadableByteChannel, WritableByteChannel)}.
+     *
+     * @param source the channel to read
+     * @param target the channel to write
+     * @return the bytes moved
+     * @throws IOException if the transfer fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(ReadableByteChannel source, WritableByteChannel target) throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, target);
+    }
+
+    /**
+     * Moves a region of a file. See
+     * {@link TransferEngine#transfer(FileChannel, long, long, WritableByteChannel)}.
+     *
+     * @param source the file
+     * @param position the first byte
+     * @param count the bytes to move
+     * @param target the channel to write
+     * @return the bytes moved, fewer than {@code count} only if the file is shorter
+     * @throws IOException if the transfer fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(FileChannel source, long position, long count, WritableByteChannel target)
+            throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, position, count, target);
+    }
+
+    private static final class DefaultEngine {
+        static final TransferEngine INSTANCE = builder().build();
+    }
+}

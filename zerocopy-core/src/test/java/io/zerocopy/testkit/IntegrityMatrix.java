@@ -1,0 +1,120 @@
+package io.zerocopy.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.zerocopy.ChannelKind;
+import io.zerocopy.TransferEngine;
+import io.zerocopy.TransferResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The shared integrity matrix: every size of {@link Payloads#MATRIX_SIZES} across the endpoint
+ * pairs a strategy serves, with file sources read at position 0 and mid-file (through the
+ * region API) and from a channel position (through the stream API). Each case checks the
+ * returned count, the target's content byte for byte, and the strategy that finished.
+ *
+ * <p>Subclass it once per strategy (or engine): give the engine, the pairs, and the strategy
+ * expected to finish each case.
+ */
+public abstract class IntegrityMatrix {
+
+    /** Where the payload starts in a "mid-file" case: odd, and not page-aligned. */
+    public static final int MID = 12_345;
+
+    private static Path dir;
+
+    @BeforeAll
+    static void createDirectory() throws Exception {
+        dir = Files.createTempDirectory("zerocopy-matrix");
+    }
+
+    @AfterAll
+    static void deleteDirectory() throws Exception {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** @return the engine under test; the matrix wraps it with a recording listener */
+    protected abstract TransferEngine engine();
+
+    /**
+     * @param pair an endpoint pair
+     * @return true if the matrix should run it for this engine
+     */
+    protected abstract boolean covers(Pair pair);
+
+    /**
+     * @param pair the pair
+     * @param size the transfer size
+     * @return the name of the strategy that must report finishing the transfer
+     */
+    protected abstract String expectedStrategy(Pair pair, long size);
+
+    /** @return the sizes to run; the full matrix by default */
+    protected long[] sizes() {
+        return Payloads.MATRIX_SIZES;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> integrityMatrix() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Pair pair : Pair.values()) {
+            if (!covers(pair)) {
+                continue;
+            }
+            for (long size : sizes()) {
+                if (pair.source == ChannelKind.FILE) {
+                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " region@0",
+                            () -> run(pair, (int) size, 0, true)));
+                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " region@" + MID,
+                            () -> run(pair, (int) size, MID, true)));
+                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " stream@" + MID,
+                            () -> run(pair, (int) size, MID, false)));
+                } else {
+                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " stream",
+                            () -> run(pair, (int) size, 0, false)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    private void run(Pair pair, int size, int prefix, boolean region) throws Exception {
+        byte[] payload = Payloads.of(size, size);
+        RecordingListener listener = new RecordingListener();
+        TransferEngine engine = engine().withListener(listener);
+        try (Endpoints.Source source = Endpoints.source(pair.source, payload, prefix, dir);
+             Endpoints.Target target = Endpoints.target(pair.target, dir)) {
+            long moved;
+            if (region) {
+                moved = engine.transfer(source.file(), source.position, size, target.channel());
+                assertEquals(0, source.file().position(), "region transfer moved the source position");
+            } else {
+                if (source.position > 0) {
+                    source.file().position(source.position);
+                }
+                moved = engine.transfer(source.channel(), target.channel());
+                if (pair.source == ChannelKind.FILE) {
+                    assertEquals(source.position + size, source.file().position(), "source position after stream transfer");
+                }
+            }
+            byte[] received = target.finish();
+            source.finish();
+            assertEquals(size, moved, "bytes returned");
+            Payloads.assertSameBytes(payload, received, pair + " size " + size);
+            TransferResult result = listener.last();
+            assertEquals(size, result.bytes(), "bytes in result");
+            assertEquals(expectedStrategy(pair, size), result.strategy(), "strategy that finished; attempts " + result.attempts());
+        }
+    }
+}

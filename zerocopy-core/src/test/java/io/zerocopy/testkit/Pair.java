@@ -1,0 +1,25 @@
+package io.zerocopy.testkit;
+
+import io.zerocopy.ChannelKind;
+
+/** Source and target kinds exercised by the integrity matrix. */
+public enum Pair {
+    FILE_TO_FILE(ChannelKind.FILE, ChannelKind.FILE),
+    FILE_TO_SOCKET(ChannelKind.FILE, ChannelKind.SOCKET),
+    FILE_TO_PIPE(ChannelKind.FILE, ChannelKind.PIPE),
+    SOCKET_TO_SOCKET(ChannelKind.SOCKET, ChannelKind.SOCKET),
+    SOCKET_TO_FILE(ChannelKind.SOCKET, ChannelKind.FILE),
+    PIPE_TO_FILE(ChannelKind.PIPE, ChannelKind.FILE),
+    PIPE_TO_SOCKET(ChannelKind.PIPE, ChannelKind.SOCKET),
+    CHANNEL_TO_FILE(ChannelKind.CHANNEL, ChannelKind.FILE);
+
+    /** The source kind. */
+    public final ChannelKind source;
+    /** The target kind. */
+    public final ChannelKind target;
+
+    Pair(ChannelKind source, ChannelKind target) {
+        this.source = source;
+        this.target = target;
+    }
+}
