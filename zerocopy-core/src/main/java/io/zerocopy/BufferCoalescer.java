@@ -89,6 +89,8 @@ public final class BufferCoalescer implements WritableByteChannel {
                 while (batch.hasRemaining() || src.hasRemaining()) {
                     if (gathering.write(pair, 0, 2) == 0) {
                         readiness.await(target, SelectionKey.OP_WRITE);
+                    } else {
+                        readiness.progressed();
                     }
                 }
             } else {
@@ -134,6 +136,8 @@ public final class BufferCoalescer implements WritableByteChannel {
         while (b.hasRemaining()) {
             if (target.write(b) == 0) {
                 readiness.await(target, SelectionKey.OP_WRITE);
+            } else {
+                readiness.progressed();
             }
         }
     }

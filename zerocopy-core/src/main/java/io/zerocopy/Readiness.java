@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * Waits for a non-blocking channel without spinning. A selectable channel in non-blocking mode
  * is registered with a selector opened on first need and closed with the transfer; any other
  * channel that makes no progress is waited on by parking with an exponential back-off
- * (1 microsecond up to 10 milliseconds). Not thread-safe: one per transfer.
+ * (1 microsecond up to 10 milliseconds, restarting after progress). Not thread-safe: one per transfer.
  */
 final class Readiness implements Closeable {
 
@@ -57,6 +57,11 @@ final class Readiness implements Closeable {
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("interrupted while waiting for a non-blocking channel");
         }
+    }
+
+    /** Records progress: the next wait on a non-selectable channel starts again from the shortest park. */
+    void progressed() {
+        parkNanos = MIN_PARK_NANOS;
     }
 
     @Override

@@ -139,6 +139,9 @@ public final class Transfer {
         if (remaining != UNBOUNDED) {
             remaining -= bytes;
         }
+        if (readiness != null) {
+            readiness.progressed();
+        }
         listener.onProgress(strategy, delivered);
     }
 

@@ -9,6 +9,10 @@ import java.nio.channels.SelectableChannel;
  * (sendfile, or copy_file_range on newer JDKs, underneath on Linux). Each call moves at most
  * {@link #MAX_CHUNK} bytes so that progress is reported on long transfers; sendfile's own cap
  * of 0x7ffff000 bytes a call is absorbed by the loop.
+ *
+ * <p>A zero return before the end of the file means the target accepted nothing: a
+ * non-blocking or non-selectable target is waited on; a blocking selectable target that does
+ * this is handed to the next strategy.
  */
 final class TransferToStrategy implements TransferStrategy {
 
@@ -28,8 +32,8 @@ final class TransferToStrategy implements TransferStrategy {
     @Override
     public Outcome transfer(Transfer t) throws IOException {
         FileChannel file = t.sourceFile();
-        boolean blockingTarget = !(t.target() instanceof SelectableChannel)
-                || ((SelectableChannel) t.target()).isBlocking();
+        boolean blockingTarget = t.target() instanceof SelectableChannel
+                && ((SelectableChannel) t.target()).isBlocking();
         while (t.remaining() > 0) {
             long n = file.transferTo(t.position(), t.nextChunk(MAX_CHUNK), t.target());
             if (n > 0) {

@@ -303,6 +303,20 @@ public final class Endpoints {
     }
 
     /**
+     * Writes a whole buffer to a blocking channel.
+     *
+     * @param out the channel
+     * @param src the bytes
+     * @return the bytes written
+     * @throws IOException on a write error
+     */
+    public static int writeAll(WritableByteChannel out, ByteBuffer src) throws IOException {
+        int n = src.remaining();
+        writeFully(out, src);
+        return n;
+    }
+
+    /**
      * Runs a task on a daemon peer thread.
      *
      * @param task the task
