@@ -95,11 +95,12 @@ class AdversarialChannelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 4095, 65537})
+    @ValueSource(ints = {0, 1, 4095, 10_007})
     void oneByteAtATimeSourceToOneByteAtATimeTarget(int size) throws Exception {
         byte[] payload = Payloads.of(size, 9);
         OneByteTarget target = new OneByteTarget();
-        assertEquals(size, ZeroCopy.transfer(new OneByteSource(payload), target));
+        TransferEngine engine = ZeroCopy.builder().providers(false).build();
+        assertEquals(size, engine.transfer(new OneByteSource(payload), target));
         Payloads.assertSameBytes(payload, target.out.toByteArray(), "one byte a call");
     }
 }

@@ -67,6 +67,9 @@ public final class Endpoints {
                 await(feeder);
             }
         }
+
+        @Override
+        public abstract void close() throws IOException;
     }
 
     /** A target that records what it receives. */
@@ -81,6 +84,9 @@ public final class Endpoints {
          * @throws Exception what the draining peer threw, or a timeout
          */
         public abstract byte[] finish() throws Exception;
+
+        @Override
+        public abstract void close() throws IOException;
     }
 
     /**

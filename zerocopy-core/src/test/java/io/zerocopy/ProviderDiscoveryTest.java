@@ -1,0 +1,89 @@
+package io.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.testkit.Payloads;
+import io.zerocopy.testkit.RecordingListener;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Strategies from a {@link TransferStrategyProvider} on the class path are found with no code
+ * change, tried before the core ones for the pairs they support, and left out when providers
+ * are disabled.
+ */
+class ProviderDiscoveryTest {
+
+    /** Registered in this module's test resources; serves only generic-channel pairs. */
+    public static final class TestProvider implements TransferStrategyProvider {
+        @Override
+        public List<TransferStrategy> strategies() {
+            return List.of(new UpperCaseNothing());
+        }
+    }
+
+    /** A byte-exact strategy that copies through a heap buffer, for generic channel pairs only. */
+    static final class UpperCaseNothing implements TransferStrategy {
+        @Override
+        public String name() {
+            return "test-provided";
+        }
+
+        @Override
+        public boolean supports(ChannelKind source, ChannelKind target, long size) {
+            return source == ChannelKind.CHANNEL && target == ChannelKind.CHANNEL;
+        }
+
+        @Override
+        public Outcome transfer(Transfer t) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(1000);
+            while (t.remaining() > 0) {
+                buf.clear();
+                if (t.source().read(buf) < 0) {
+                    return Outcome.COMPLETE;
+                }
+                buf.flip();
+                t.writeFully(buf);
+            }
+            return Outcome.COMPLETE;
+        }
+    }
+
+    @Test
+    void providedStrategiesComeFirstAndServeTheirPairs() throws Exception {
+        RecordingListener rec = new RecordingListener();
+        TransferEngine engine = ZeroCopy.builder().listener(rec).build();
+        assertEquals("test-provided", engine.strategies().get(0), engine.toString());
+        byte[] payload = Payloads.of(100_000, 77);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ReadableByteChannel in = Channels.newChannel(new ByteArrayInputStream(payload));
+        WritableByteChannel target = Channels.newChannel(out);
+        assertEquals(payload.length, engine.transfer(in, target));
+        Payloads.assertSameBytes(payload, out.toByteArray(), "provided strategy");
+        assertEquals("test-provided", rec.last().strategy());
+    }
+
+    @Test
+    void disabledProvidersAreNotLoaded() {
+        TransferEngine engine = ZeroCopy.builder().providers(false).build();
+        assertFalse(engine.strategies().contains("test-provided"));
+        assertEquals(List.of("transferTo", "mmap", "copy", "transferFrom"), engine.strategies());
+    }
+
+    @Test
+    void customStrategiesAddedFirstPrecedeEverything() {
+        TransferEngine engine = ZeroCopy.builder().providers(false).addFirst(new UpperCaseNothing())
+                .strategies("copy").build();
+        assertEquals(List.of("test-provided", "copy"), engine.strategies());
+        assertTrue(engine.toString().contains("threshold=4096"), engine.toString());
+    }
+}
