@@ -2,8 +2,8 @@ package io.zerocopy;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.channels.Channel;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -14,7 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  * Waits for a non-blocking channel without spinning. A selectable channel in non-blocking mode
  * is registered with a selector opened on first need and closed with the transfer; any other
  * channel that makes no progress is waited on by parking with an exponential back-off
- * (1 microsecond up to 10 milliseconds, restarting after progress). Not thread-safe: one per transfer.
+ * (1 microsecond up to 10 milliseconds, restarting after progress). An interrupt while
+ * waiting closes the channel and throws {@link ClosedByInterruptException}, as a blocking NIO
+ * operation would. Not thread-safe: one per transfer.
  */
 final class Readiness implements Closeable {
 
@@ -35,7 +37,7 @@ final class Readiness implements Closeable {
         }
         LockSupport.parkNanos(parkNanos);
         parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
-        checkInterrupt();
+        checkInterrupt(channel);
     }
 
     private void select(SelectableChannel channel, int op) throws IOException {
@@ -50,12 +52,24 @@ final class Readiness implements Closeable {
         }
         selector.select(SELECT_TIMEOUT_MILLIS);
         selector.selectedKeys().clear();
-        checkInterrupt();
+        checkInterrupt(channel);
     }
 
-    private static void checkInterrupt() throws InterruptedIOException {
+    /**
+     * Applies NIO's interrupt contract to the wait: if the thread is interrupted, the channel
+     * waited on is closed and {@link ClosedByInterruptException} thrown, the interrupt status
+     * staying set.
+     */
+    private static void checkInterrupt(Channel channel) throws IOException {
         if (Thread.currentThread().isInterrupted()) {
-            throw new InterruptedIOException("interrupted while waiting for a non-blocking channel");
+            try {
+                channel.close();
+            } catch (IOException e) {
+                ClosedByInterruptException ex = new ClosedByInterruptException();
+                ex.addSuppressed(e);
+                throw ex;
+            }
+            throw new ClosedByInterruptException();
         }
     }
 

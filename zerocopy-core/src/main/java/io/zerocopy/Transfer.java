@@ -191,7 +191,7 @@ public final class Transfer {
      * Waits until a non-blocking source may have bytes to read: returns at once for a blocking
      * channel, selects on a selectable one, and backs off (parking, never spinning) otherwise.
      *
-     * @throws IOException if waiting fails or the thread is interrupted
+     * @throws IOException if waiting fails; {@code ClosedByInterruptException} (the channel closed) if the thread is interrupted
      */
     public void awaitReadable() throws IOException {
         readiness().await(source, SelectionKey.OP_READ);
@@ -200,7 +200,7 @@ public final class Transfer {
     /**
      * Waits until a non-blocking target may accept bytes, as {@link #awaitReadable()} does.
      *
-     * @throws IOException if waiting fails or the thread is interrupted
+     * @throws IOException if waiting fails; {@code ClosedByInterruptException} (the channel closed) if the thread is interrupted
      */
     public void awaitWritable() throws IOException {
         readiness().await(target, SelectionKey.OP_WRITE);

@@ -7,7 +7,7 @@ import java.nio.channels.SelectableChannel;
 /**
  * {@code transferTo}: {@link FileChannel#transferTo} from a file source to any target
  * (sendfile, or copy_file_range on newer JDKs, underneath on Linux). Each call moves at most
- * {@link #MAX_CHUNK} bytes so that progress is reported on long transfers; sendfile's own cap
+ * {@link #MAX_CHUNK} (8 MiB) bytes so that progress is reported on long transfers; sendfile's own cap
  * of 0x7ffff000 bytes a call is absorbed by the loop.
  *
  * <p>A zero return before the end of the file means the target accepted nothing: a
@@ -17,7 +17,7 @@ import java.nio.channels.SelectableChannel;
 final class TransferToStrategy implements TransferStrategy {
 
     static final String NAME = "transferTo";
-    static final long MAX_CHUNK = 64L << 20;
+    static final long MAX_CHUNK = 8L << 20;
 
     @Override
     public String name() {

@@ -1,0 +1,216 @@
+package io.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.zerocopy.testkit.Endpoints;
+import io.zerocopy.testkit.Loopback;
+import io.zerocopy.testkit.Payloads;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Faults mid-transfer: each one ends in an exception that carries the bytes delivered (or a
+ * short count where the contract says so), and the engine keeps working afterwards.
+ */
+class FaultTest {
+
+    @TempDir
+    Path dir;
+
+    private static TransferEngine only(String strategy) {
+        return ZeroCopy.builder().providers(false).threshold(0).strategies(strategy).build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"copy", "transferTo", "mmap"})
+    void aReceiverThatResetsMidTransferGivesTheCount(String strategy) throws Exception {
+        byte[] payload = Payloads.of(64 << 20, 31);
+        Path file = dir.resolve("in");
+        Files.write(file, payload);
+        TransferEngine engine = only(strategy);
+        try (FileChannel in = FileChannel.open(file); Loopback.Connection c = Loopback.connect()) {
+            Future<Long> reader = Endpoints.peer(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                long got = 0;
+                while (got < (1 << 20)) {
+                    int n = c.accepted.read(buf);
+                    got += n;
+                    buf.clear();
+                }
+                c.accepted.setOption(StandardSocketOptions.SO_LINGER, 0);
+                c.accepted.close();
+                return got;
+            });
+            TransferException e = assertThrows(TransferException.class, () -> engine.transfer(in, 0, payload.length, c.client));
+            long received = Endpoints.await(reader);
+            assertTrue(e.bytesDelivered() >= received && e.bytesDelivered() < payload.length,
+                    "delivered " + e.bytesDelivered() + ", peer read " + received);
+            assertInstanceOf(IOException.class, e.getCause());
+            assertEquals(strategy, e.strategy());
+        }
+        assertWorksAfterwards(engine);
+    }
+
+    @Test
+    void aSenderThatClosesEarlyIsAShortTransferNotAnError() throws Exception {
+        byte[] payload = Payloads.of(300_000, 32);
+        try (Loopback.Connection from = Loopback.connect(); Endpoints.Target to = Endpoints.target(ChannelKind.SOCKET, dir)) {
+            Future<Void> sender = Endpoints.peer(() -> {
+                Endpoints.writeFully(from.client, ByteBuffer.wrap(payload));
+                from.client.close();
+                return null;
+            });
+            assertEquals(payload.length, ZeroCopy.transfer(from.accepted, to.channel()));
+            Endpoints.await(sender);
+            Payloads.assertSameBytes(payload, to.finish(), "short socket transfer");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"copy", "transferTo", "mmap"})
+    void aSourceTruncatedDuringTheTransferFailsCleanlyOrEndsShort(String strategy) throws Exception {
+        byte[] payload = Payloads.of(32 << 20, 33);
+        Path file = dir.resolve("in");
+        Files.write(file, payload);
+        AtomicBoolean truncated = new AtomicBoolean();
+        TransferEngine engine = only(strategy).withListener(new TransferListener() {
+            @Override
+            public void onProgress(String s, long delivered) {
+                if (delivered > 0 && truncated.compareAndSet(false, true)) {
+                    try (FileChannel t = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        t.truncate(4096);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        for (boolean fdTarget : new boolean[] {true, false}) {
+            truncated.set(false);
+            Files.write(file, payload);
+            try (FileChannel in = FileChannel.open(file); Endpoints.Target out = Endpoints.target(
+                    fdTarget ? ChannelKind.PIPE : ChannelKind.CHANNEL, dir)) {
+                long delivered;
+                try {
+                    delivered = engine.transfer(in, 0, payload.length, out.channel());
+                } catch (TransferException e) {
+                    delivered = e.bytesDelivered();
+                }
+                byte[] got = out.finish();
+                assertTrue(truncated.get());
+                assertEquals(delivered, got.length, "bytes reported vs received");
+                assertTrue(delivered < payload.length, "a truncated source cannot deliver everything");
+                byte[] expect = Arrays.copyOf(payload, got.length);
+                if (got.length > 4096) {
+                    // pages beyond the new end read as zeros once the file is cut: only the kept prefix is checked exactly
+                    expect = Arrays.copyOf(payload, 4096);
+                    got = Arrays.copyOf(got, 4096);
+                }
+                Payloads.assertSameBytes(expect, got, strategy + " prefix");
+            }
+        }
+        assertWorksAfterwards(only(strategy));
+    }
+
+    @Test
+    void aFullTargetReportsNoSpaceWithTheCount() throws Exception {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.isWritable(full), "/dev/full is not available here");
+        byte[] payload = Payloads.of(100_000, 34);
+        Path file = dir.resolve("in");
+        Files.write(file, payload);
+        for (String strategy : new String[] {"copy", "transferTo", "mmap"}) {
+            try (FileChannel in = FileChannel.open(file); FileChannel out = FileChannel.open(full, StandardOpenOption.WRITE)) {
+                TransferException e = assertThrows(TransferException.class, () -> only(strategy).transfer(in, 0, payload.length, out));
+                assertEquals(0, e.bytesDelivered(), strategy);
+                assertTrue(String.valueOf(e.getCause().getMessage()).contains("No space left on device"), strategy + ": " + e);
+            }
+        }
+    }
+
+    @Test
+    void anInterruptClosesTheChannelAndReportsTheCount() throws Exception {
+        Pipe pipe = Pipe.open();
+        AtomicBoolean stop = new AtomicBoolean();
+        Future<Void> feeder = Endpoints.peer(() -> {
+            ByteBuffer chunk = ByteBuffer.wrap(Payloads.of(10_000, 35));
+            while (!stop.get()) {
+                chunk.rewind();
+                Endpoints.writeFully(pipe.sink(), chunk);
+                Thread.sleep(2);
+            }
+            return null;
+        });
+        try (Endpoints.Target out = Endpoints.target(ChannelKind.FILE, dir)) {
+            Thread self = Thread.currentThread();
+            Future<Void> interrupter = Endpoints.peer(() -> {
+                Thread.sleep(300);
+                self.interrupt();
+                return null;
+            });
+            TransferException e = assertThrows(TransferException.class,
+                    () -> ZeroCopy.builder().providers(false).build().transfer(pipe.source(), out.channel()));
+            assertTrue(Thread.interrupted(), "the interrupt status stays set");
+            Endpoints.await(interrupter);
+            assertInstanceOf(ClosedByInterruptException.class, e.getCause());
+            assertFalse(pipe.source().isOpen(), "NIO closes an interrupted channel");
+            assertTrue(e.bytesDelivered() > 0);
+            stop.set(true);
+            pipe.sink().close();
+            try {
+                Endpoints.await(feeder);
+            } catch (IOException expected) {
+                // the feeder's pipe was closed under it
+            }
+        }
+    }
+
+    @Test
+    void anInterruptDuringANonBlockingWaitFollowsNioToo() throws Exception {
+        try (Loopback.Connection c = Loopback.connect(); Endpoints.Target out = Endpoints.target(ChannelKind.FILE, dir)) {
+            c.accepted.configureBlocking(false);
+            Thread self = Thread.currentThread();
+            Future<Void> interrupter = Endpoints.peer(() -> {
+                Thread.sleep(200);
+                self.interrupt();
+                return null;
+            });
+            TransferException e = assertThrows(TransferException.class,
+                    () -> ZeroCopy.builder().providers(false).build().transfer(c.accepted, out.channel()));
+            assertTrue(Thread.interrupted());
+            Endpoints.await(interrupter);
+            assertInstanceOf(ClosedByInterruptException.class, e.getCause());
+            assertFalse(c.accepted.isOpen());
+            assertEquals(0, e.bytesDelivered());
+        }
+    }
+
+    private void assertWorksAfterwards(TransferEngine engine) throws Exception {
+        byte[] payload = Payloads.of(200_000, 36);
+        try (Endpoints.Source src = Endpoints.source(ChannelKind.FILE, payload, 0, dir);
+             Endpoints.Target dst = Endpoints.target(ChannelKind.SOCKET, dir)) {
+            assertEquals(payload.length, engine.transfer(src.file(), 0, payload.length, dst.channel()));
+            Payloads.assertSameBytes(payload, dst.finish(), "after a fault");
+        }
+    }
+
+}
