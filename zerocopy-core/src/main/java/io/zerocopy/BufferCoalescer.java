@@ -38,6 +38,8 @@ public final class BufferCoalescer implements WritableByteChannel {
     private final GatheringByteChannel gathering;
     private final ByteBuffer batch;
     private final ByteBuffer[] pair = new ByteBuffer[2];
+    private final ByteBuffer[] single = new ByteBuffer[1];
+    private final TransferEngine engine;
     private final Readiness readiness = new Readiness();
     private boolean open = true;
 
@@ -53,6 +55,20 @@ public final class BufferCoalescer implements WritableByteChannel {
      * @param threshold the batch size that triggers a write; at least 1
      */
     public BufferCoalescer(WritableByteChannel target, int threshold) {
+        this(target, threshold, null);
+    }
+
+    /**
+     * A coalescer whose batches go out through {@code engine}'s
+     * {@link TransferEngine#send memory-send path} (vmsplice with zerocopy-linux, when the
+     * batch is above the engine's threshold) instead of a plain gathering write.
+     *
+     * @param target where batches are written; not null
+     * @param threshold the batch size that triggers a write; at least 1
+     * @param engine the engine whose {@code send} writes each batch; null for plain writes
+     */
+    public BufferCoalescer(WritableByteChannel target, int threshold, TransferEngine engine) {
+        this.engine = engine;
         this.target = Objects.requireNonNull(target, "target");
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold < 1: " + threshold);
@@ -83,7 +99,11 @@ public final class BufferCoalescer implements WritableByteChannel {
         }
         batch.flip();
         try {
-            if (gathering != null) {
+            if (engine != null) {
+                pair[0] = batch;
+                pair[1] = src;
+                engine.send(pair, target);
+            } else if (gathering != null) {
                 pair[0] = batch;
                 pair[1] = src;
                 while (batch.hasRemaining() || src.hasRemaining()) {
@@ -116,7 +136,12 @@ public final class BufferCoalescer implements WritableByteChannel {
         }
         batch.flip();
         try {
-            writeFully(batch);
+            if (engine != null && batch.hasRemaining()) {
+                single[0] = batch;
+                engine.send(single, target);
+            } else {
+                writeFully(batch);
+            }
         } finally {
             batch.compact();
         }

@@ -15,7 +15,12 @@ public enum ChannelKind {
     /** Either end of a {@link Pipe}. */
     PIPE,
     /** Any other channel, including a {@code FileChannel} on a file that reports no size. */
-    CHANNEL;
+    CHANNEL,
+    /**
+     * Bytes in memory: the source of {@link TransferEngine#send}, read from
+     * {@link Transfer#sourceBuffers()}. Never returned by {@link #of(Object)}.
+     */
+    MEMORY;
 
     /**
      * Returns the kind of a channel by its class alone.

@@ -3,11 +3,13 @@ package io.zerocopy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
 
 /**
  * {@code copy}: the traditional loop, reading into the engine's pooled direct buffer and
- * writing it out. Serves every pair; the selector's choice below the size threshold and the
- * last resort of every chain.
+ * writing it out; for a memory source, a gathering write straight from the caller's buffers.
+ * Serves every pair; the selector's choice below the size threshold and the last resort of
+ * every chain.
  */
 final class CopyStrategy implements TransferStrategy {
 
@@ -25,6 +27,9 @@ final class CopyStrategy implements TransferStrategy {
 
     @Override
     public Outcome transfer(Transfer t) throws IOException {
+        if (t.sourceKind() == ChannelKind.MEMORY) {
+            return writeBuffers(t);
+        }
         ByteBuffer buf = t.buffer();
         FileChannel file = t.sourceKind() == ChannelKind.FILE ? t.sourceFile() : null;
         while (t.remaining() > 0) {
@@ -43,6 +48,31 @@ final class CopyStrategy implements TransferStrategy {
             }
             buf.flip();
             t.writeFully(buf);
+        }
+        return Outcome.COMPLETE;
+    }
+
+    /** Memory sources need no intermediate buffer: a gathering write straight from the caller's buffers. */
+    private static Outcome writeBuffers(Transfer t) throws IOException {
+        ByteBuffer[] srcs = t.sourceBuffers();
+        if (t.target() instanceof GatheringByteChannel) {
+            GatheringByteChannel out = (GatheringByteChannel) t.target();
+            int first = 0;
+            while (t.remaining() > 0) {
+                while (!srcs[first].hasRemaining()) {
+                    first++;
+                }
+                long n = out.write(srcs, first, srcs.length - first);
+                if (n > 0) {
+                    t.advance(n);
+                } else {
+                    t.awaitWritable();
+                }
+            }
+        } else {
+            for (ByteBuffer b : srcs) {
+                t.writeFully(b);
+            }
         }
         return Outcome.COMPLETE;
     }

@@ -82,6 +82,21 @@ public final class Transfer {
     }
 
     /**
+     * The buffers of a {@link ChannelKind#MEMORY} source. Their positions advance as bytes are
+     * delivered: a strategy reading them directly must leave each buffer's position after the
+     * last byte delivered from it. {@link #source()} reads the same buffers as a channel.
+     *
+     * @return the buffers, in order
+     * @throws IllegalStateException if the source kind is not {@link ChannelKind#MEMORY}
+     */
+    public ByteBuffer[] sourceBuffers() {
+        if (sourceKind != ChannelKind.MEMORY) {
+            throw new IllegalStateException("source is not memory: " + sourceKind);
+        }
+        return ((MemorySource) source).buffers();
+    }
+
+    /**
      * @return the target as a file channel
      * @throws IllegalStateException if the target kind is not {@link ChannelKind#FILE}
      */

@@ -1,6 +1,7 @@
 package io.zerocopy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A configured transferer: the strategies in the order they are tried, the size threshold
@@ -53,9 +56,24 @@ public final class TransferEngine {
     private final BufferPool buffers;
     private final FailureMemory memory;
     private final TransferListener listener;
+    private final BroadcastStrategy[] broadcasters;
+    private final BroadcastSettings broadcastSettings;
+
+    /** Broadcast settings, shared by engines derived with {@link #withListener}. */
+    private static final class BroadcastSettings {
+        final boolean allOrNothing;
+        final long stallTimeoutNanos;
+
+        BroadcastSettings(boolean allOrNothing, long stallTimeoutNanos) {
+            this.allOrNothing = allOrNothing;
+            this.stallTimeoutNanos = stallTimeoutNanos;
+        }
+    }
 
     private TransferEngine(TransferStrategy[] strategies, long threshold, BufferPool buffers, FailureMemory memory,
-            TransferListener listener) {
+            TransferListener listener, BroadcastStrategy[] broadcasters, BroadcastSettings broadcastSettings) {
+        this.broadcasters = broadcasters;
+        this.broadcastSettings = broadcastSettings;
         this.strategies = strategies;
         this.threshold = threshold;
         this.buffers = buffers;
@@ -78,13 +96,23 @@ public final class TransferEngine {
      * @return the engine
      */
     public TransferEngine withListener(TransferListener listener) {
-        return new TransferEngine(strategies, threshold, buffers, memory, Objects.requireNonNull(listener, "listener"));
+        return new TransferEngine(strategies, threshold, buffers, memory, Objects.requireNonNull(listener, "listener"),
+                broadcasters, broadcastSettings);
     }
 
     /** @return the names of the strategies, in the order they are tried */
     public List<String> strategies() {
         List<String> names = new ArrayList<>(strategies.length);
         for (TransferStrategy s : strategies) {
+            names.add(s.name());
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    /** @return the names of the broadcast strategies, in the order they are tried */
+    public List<String> broadcastStrategies() {
+        List<String> names = new ArrayList<>(broadcasters.length);
+        for (BroadcastStrategy s : broadcasters) {
             names.add(s.name());
         }
         return Collections.unmodifiableList(names);
@@ -184,6 +212,185 @@ public final class TransferEngine {
             throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
+        checkRegion(position, count);
+        checkDistinctAndOpen(source, target);
+        return run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target));
+    }
+
+    /**
+     * Writes every remaining byte of {@code buffers}, in order, to {@code target} (a gathering
+     * write on the plain path; vmsplice with zerocopy-linux above the threshold). Each buffer's
+     * position is left after the last byte delivered from it, also on failure. When this
+     * returns, the target no longer reads the buffers: the caller may reuse them at once.
+     *
+     * @param buffers the bytes; not null, no null element; heap or direct
+     * @param target the channel to write; not null, open
+     * @return the bytes written: the sum of the buffers' remaining bytes
+     * @throws ClosedChannelException if the target is closed when the call begins
+     * @throws TransferException if writing fails after it began
+     */
+    public long send(ByteBuffer[] buffers, WritableByteChannel target) throws IOException {
+        Objects.requireNonNull(buffers, "buffers");
+        Objects.requireNonNull(target, "target");
+        for (int i = 0; i < buffers.length; i++) {
+            Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
+        }
+        if (!target.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        MemorySource source = new MemorySource(buffers);
+        long total = source.remaining();
+        if (total == 0) {
+            return 0;
+        }
+        return run(source, ChannelKind.MEMORY, -1, total, target, ChannelKind.of(target));
+    }
+
+    /**
+     * Delivers everything from {@code source} until its end of stream to every target, reading
+     * each source byte once. A {@link FileChannel} source is read from its position to its size
+     * at the call, and its position is left after the bytes read.
+     *
+     * <p>Each target receives the source's bytes in order. A target that fails (an I/O error,
+     * or accepting nothing for the stall timeout) stops receiving and the others go on; its
+     * entry in the result gives the bytes it received and the cause. Failed targets are not
+     * closed. With {@link Builder#broadcastAllOrNothing(boolean)} the first target failure
+     * ends the broadcast with a {@link BroadcastException} instead. Selectable targets in
+     * blocking mode are switched to non-blocking for the call and switched back at its end.
+     *
+     * @param source the channel to read; not null, open, not one of the targets
+     * @param targets the channels to write; not null or empty, no nulls, no repeats, all open
+     * @return per-target counts; {@link BroadcastResult#allDelivered()} says if all got everything
+     * @throws ClosedChannelException if a channel is closed when the call begins
+     * @throws BroadcastException if the source fails, every target fails, or (all-or-nothing)
+     *     any target fails; it carries the per-target counts
+     */
+    public BroadcastResult broadcast(ReadableByteChannel source, List<? extends WritableByteChannel> targets)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        checkTargets(source, targets);
+        if (source instanceof FileChannel && ((FileChannel) source).size() > 0) {
+            FileChannel file = (FileChannel) source;
+            long start = file.position();
+            long read = 0;
+            try {
+                BroadcastResult r = runBroadcast(file, ChannelKind.FILE, start, Math.max(0, file.size() - start), targets);
+                read = r.sourceBytes();
+                return r;
+            } catch (BroadcastException e) {
+                read = e.result().sourceBytes();
+                throw e;
+            } finally {
+                if (file.isOpen()) {
+                    file.position(start + read);
+                }
+            }
+        }
+        ChannelKind kind = source instanceof FileChannel ? ChannelKind.CHANNEL : ChannelKind.of(source);
+        return runBroadcast(source, kind, -1, Transfer.UNBOUNDED, targets);
+    }
+
+    /**
+     * Delivers a region of a file to every target; as {@link #broadcast(ReadableByteChannel, List)},
+     * without using or changing the source's position. A file shorter than
+     * {@code position + count} delivers the bytes that exist.
+     *
+     * @param source the file; not null, open
+     * @param position the first byte; {@code >= 0}
+     * @param count bytes to deliver; {@code >= 0}, {@code position + count} must not overflow
+     * @param targets the channels to write; as for the stream form
+     * @return per-target counts
+     * @throws IllegalArgumentException on a negative or overflowing position or count, or bad targets
+     * @throws ClosedChannelException if a channel is closed when the call begins
+     * @throws BroadcastException as for the stream form
+     */
+    public BroadcastResult broadcast(FileChannel source, long position, long count,
+            List<? extends WritableByteChannel> targets) throws IOException {
+        Objects.requireNonNull(source, "source");
+        checkRegion(position, count);
+        checkTargets(source, targets);
+        return runBroadcast(source, ChannelKind.FILE, position, count, targets);
+    }
+
+    private static void checkTargets(ReadableByteChannel source, List<? extends WritableByteChannel> targets)
+            throws ClosedChannelException {
+        Objects.requireNonNull(targets, "targets");
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("targets is empty");
+        }
+        java.util.Set<Object> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < targets.size(); i++) {
+            WritableByteChannel t = Objects.requireNonNull(targets.get(i), "targets[" + i + "]");
+            if (t == source) {
+                throw new IllegalArgumentException("targets[" + i + "] is the source");
+            }
+            if (!seen.add(t)) {
+                throw new IllegalArgumentException("targets[" + i + "] repeats an earlier target");
+            }
+        }
+        if (!source.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        for (WritableByteChannel t : targets) {
+            if (!t.isOpen()) {
+                throw new ClosedChannelException();
+            }
+        }
+    }
+
+    private BroadcastResult runBroadcast(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
+            List<? extends WritableByteChannel> targets) throws IOException {
+        Broadcast b = new Broadcast(source, sourceKind, position, count, targets, broadcastSettings.allOrNothing,
+                broadcastSettings.stallTimeoutNanos, buffers);
+        List<ChannelKind> kinds = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            kinds.add(b.targetKind(i));
+        }
+        long size = count == Transfer.UNBOUNDED ? -1 : count;
+        BroadcastException failure = null;
+        try {
+            for (BroadcastStrategy s : broadcasters) {
+                if (!s.supports(sourceKind, kinds, size)) {
+                    continue;
+                }
+                Outcome outcome;
+                try {
+                    outcome = s.broadcast(b);
+                } catch (IOException | RuntimeException e) {
+                    failure = new BroadcastException("broadcast failed: " + e, b.result(s.name()), e);
+                    throw failure;
+                }
+                if (!outcome.isComplete()) {
+                    if (b.consumed() > 0) {
+                        failure = new BroadcastException("strategy " + s.name() + " gave up after reading "
+                                + b.consumed() + " bytes, against its contract", b.result(s.name()), null);
+                        throw failure;
+                    }
+                    LOG.log(Level.DEBUG, () -> "zerocopy: broadcast strategy " + s.name() + " declined: " + outcome.reason());
+                    continue;
+                }
+                BroadcastResult result = b.result(s.name());
+                if (b.activeCount() == 0) {
+                    failure = new BroadcastException("every target failed", result, b.firstFailure());
+                    throw failure;
+                }
+                return result;
+            }
+            throw new IllegalStateException("no broadcast strategy served; the portable one always does");
+        } finally {
+            try {
+                b.release();
+            } catch (IOException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void checkRegion(long position, long count) {
         if (position < 0) {
             throw new IllegalArgumentException("position < 0: " + position);
         }
@@ -193,8 +400,6 @@ public final class TransferEngine {
         if (position + count < 0) {
             throw new IllegalArgumentException("position + count overflows: position=" + position + ", count=" + count);
         }
-        checkDistinctAndOpen(source, target);
-        return run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target));
     }
 
     private static void checkDistinctAndOpen(ReadableByteChannel source, WritableByteChannel target)
@@ -314,8 +519,34 @@ public final class TransferEngine {
         private List<String> order;
         private final List<TransferStrategy> first = new ArrayList<>();
         private TransferListener listener = TransferListener.NONE;
+        private boolean broadcastAllOrNothing;
+        private long broadcastStallTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
 
         Builder() { }
+
+        /**
+         * @param allOrNothing if true, a broadcast ends at the first target failure with a
+         *     {@link BroadcastException}; if false (the default) the other targets go on
+         * @return this
+         */
+        public Builder broadcastAllOrNothing(boolean allOrNothing) {
+            this.broadcastAllOrNothing = allOrNothing;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a broadcast target may accept nothing before it is failed as
+         *     stalled; positive; default 30 seconds
+         * @return this
+         */
+        public Builder broadcastStallTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("broadcastStallTimeout must be positive: " + timeout);
+            }
+            this.broadcastStallTimeoutNanos = timeout.toNanos();
+            return this;
+        }
 
         /**
          * @param bytes known sizes below this use the copy loop; 0 disables the threshold
@@ -408,14 +639,19 @@ public final class TransferEngine {
          */
         public TransferEngine build() {
             Map<String, TransferStrategy> known = new LinkedHashMap<>();
+            Map<String, BroadcastStrategy> broadcasters = new LinkedHashMap<>();
             if (providers) {
                 for (TransferStrategyProvider p : ServiceLoader.load(TransferStrategyProvider.class,
                         TransferEngine.class.getClassLoader())) {
                     for (TransferStrategy s : p.strategies()) {
                         known.putIfAbsent(s.name(), s);
                     }
+                    for (BroadcastStrategy s : p.broadcastStrategies()) {
+                        broadcasters.putIfAbsent(s.name(), s);
+                    }
                 }
             }
+            broadcasters.putIfAbsent(CopyBroadcast.NAME, new CopyBroadcast());
             for (TransferStrategy s : Arrays.asList(new TransferToStrategy(), new MmapStrategy(mmapWindow),
                     new CopyStrategy(), new TransferFromStrategy())) {
                 known.putIfAbsent(s.name(), s);
@@ -441,7 +677,8 @@ public final class TransferEngine {
             }
             TransferStrategy[] array = chain.toArray(new TransferStrategy[0]);
             return new TransferEngine(array, threshold, new BufferPool(chunkSize, 16), new FailureMemory(array.length),
-                    listener);
+                    listener, broadcasters.values().toArray(new BroadcastStrategy[0]),
+                    new BroadcastSettings(broadcastAllOrNothing, broadcastStallTimeoutNanos));
         }
     }
 }

@@ -17,4 +17,11 @@ public interface TransferStrategyProvider {
      *     for every endpoint pair they support
      */
     List<TransferStrategy> strategies();
+
+    /**
+     * @return broadcast strategies, most preferred first; tried before the portable one
+     */
+    default List<BroadcastStrategy> broadcastStrategies() {
+        return List.of();
+    }
 }

@@ -1,10 +1,12 @@
 package io.zerocopy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Entry point: moves bytes between files, sockets, pipes and other channels by the cheapest
@@ -72,6 +74,48 @@ public final class ZeroCopy {
     public static long transfer(FileChannel source, long position, long count, WritableByteChannel target)
             throws IOException {
         return DefaultEngine.INSTANCE.transfer(source, position, count, target);
+    }
+
+    /**
+     * Writes buffers to a channel. See {@link TransferEngine#send(ByteBuffer[], WritableByteChannel)}.
+     *
+     * @param buffers the bytes
+     * @param target the channel to write
+     * @return the bytes written
+     * @throws IOException if writing fails; a {@link TransferException} says how far it got
+     */
+    public static long send(ByteBuffer[] buffers, WritableByteChannel target) throws IOException {
+        return DefaultEngine.INSTANCE.send(buffers, target);
+    }
+
+    /**
+     * Delivers one source to many targets, reading it once. See
+     * {@link TransferEngine#broadcast(ReadableByteChannel, List)}.
+     *
+     * @param source the channel to read
+     * @param targets the channels to write
+     * @return per-target counts and failures
+     * @throws IOException if the broadcast fails; a {@link BroadcastException} has the per-target counts
+     */
+    public static BroadcastResult broadcast(ReadableByteChannel source, List<? extends WritableByteChannel> targets)
+            throws IOException {
+        return DefaultEngine.INSTANCE.broadcast(source, targets);
+    }
+
+    /**
+     * Delivers a region of a file to many targets. See
+     * {@link TransferEngine#broadcast(FileChannel, long, long, List)}.
+     *
+     * @param source the file
+     * @param position the first byte
+     * @param count the bytes to deliver
+     * @param targets the channels to write
+     * @return per-target counts and failures
+     * @throws IOException if the broadcast fails; a {@link BroadcastException} has the per-target counts
+     */
+    public static BroadcastResult broadcast(FileChannel source, long position, long count,
+            List<? extends WritableByteChannel> targets) throws IOException {
+        return DefaultEngine.INSTANCE.broadcast(source, position, count, targets);
     }
 
     private static final class DefaultEngine {

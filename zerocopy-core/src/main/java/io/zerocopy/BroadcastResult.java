@@ -1,0 +1,33 @@
+package io.zerocopy;
+
+import java.util.List;
+
+/**
+ * What a broadcast delivered: the bytes read from the source once, and for each target (in the
+ * order given) the bytes it received and why it stopped early, if it did.
+ *
+ * @param sourceBytes bytes read from the source
+ * @param strategy the broadcast strategy that ran
+ * @param targets one entry per target, in the order given
+ */
+public record BroadcastResult(long sourceBytes, String strategy, List<Target> targets) {
+
+    /** @param targets copied */
+    public BroadcastResult {
+        targets = List.copyOf(targets);
+    }
+
+    /** @return true if every target received every source byte */
+    public boolean allDelivered() {
+        return targets.stream().allMatch(t -> t.failure() == null && t.bytes() == sourceBytes);
+    }
+
+    /**
+     * One target's part.
+     *
+     * @param index its position in the list given
+     * @param bytes bytes it received (a prefix of the source)
+     * @param failure why it stopped before the end, or null if it received everything
+     */
+    public record Target(int index, long bytes, Throwable failure) { }
+}
