@@ -107,6 +107,27 @@ class FallbackTest {
     }
 
     @Test
+    void refusalMemoryHoldsUnderConcurrentTransfers() throws Exception {
+        GivesUpAfter flaky = new GivesUpAfter(1000, Outcome.Scope.PAIR, false);
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(flaky).build();
+        byte[] payload = Payloads.of(50_000, 13);
+        java.util.List<java.util.concurrent.Future<Void>> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            threads.add(Endpoints.peer(() -> {
+                for (int i = 0; i < 50; i++) {
+                    copyFileToFile(engine, payload);
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<Void> f : threads) {
+            Endpoints.await(f);
+        }
+        assertTrue(flaky.calls.get() >= 1 && flaky.calls.get() <= 16,
+                "at most one try per thread racing the first refusal, then none: " + flaky.calls.get());
+    }
+
+    @Test
     void engineRefusalIsRememberedForEveryPair() throws Exception {
         GivesUpAfter flaky = new GivesUpAfter(0, Outcome.Scope.ENGINE, false);
         TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(flaky).build();
