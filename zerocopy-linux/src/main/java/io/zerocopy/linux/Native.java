@@ -1,0 +1,209 @@
+package io.zerocopy.linux;
+
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.u_int64_t;
+
+/**
+ * The C library calls this module uses, and the constants they take. Internal: not API.
+ *
+ * <p>The binding is created once, lazily, by {@link Holder}, and never throws at class-load
+ * time: on another OS or architecture, with the kill switch {@value #ENABLED_PROPERTY}
+ * {@code =false}, if jnr-ffi cannot load, or if a call is missing, {@link #libc()} is null and
+ * {@link #unavailabilityCause()} says why (logged once at DEBUG).
+ *
+ * <p>errno values are the asm-generic ones shared by x86_64, aarch64 and riscv64, the only
+ * architectures on which the binding loads.
+ */
+final class Native {
+
+    /** System property: {@code false} disables the module (its provider offers no strategies). */
+    static final String ENABLED_PROPERTY = "io.zerocopy.linux.enabled";
+
+    static final int EPERM = 1;
+    static final int EINTR = 4;
+    static final int EIO = 5;
+    static final int EBADF = 9;
+    static final int EAGAIN = 11;
+    static final int EXDEV = 18;
+    static final int EISDIR = 21;
+    static final int ENFILE = 23;
+    static final int EMFILE = 24;
+    static final int EINVAL = 22;
+    static final int ETXTBSY = 26;
+    static final int EFBIG = 27;
+    static final int ENOSPC = 28;
+    static final int ESPIPE = 29;
+    static final int EPIPE = 32;
+    static final int ENOSYS = 38;
+    static final int EOVERFLOW = 75;
+    static final int EOPNOTSUPP = 95;
+    static final int ECONNRESET = 104;
+
+    static final int O_NONBLOCK = 0x800;
+    static final int O_APPEND = 0x400;
+    static final int O_CLOEXEC = 0x80000;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_SETPIPE_SZ = 1031;
+    static final int F_GETPIPE_SZ = 1032;
+
+    static final int SPLICE_F_MOVE = 1;
+    static final int SPLICE_F_NONBLOCK = 2;
+
+    static final short POLLIN = 0x1;
+    static final short POLLOUT = 0x4;
+
+    /** The calls used, with their exact C types. */
+    public interface LibC {
+
+        /** {@code ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
+        @ssize_t long splice(int fdIn, Pointer offIn, int fdOut, Pointer offOut, @size_t long len, int flags);
+
+        /** {@code ssize_t copy_file_range(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
+        @ssize_t long copy_file_range(int fdIn, Pointer offIn, int fdOut, Pointer offOut, @size_t long len, int flags);
+
+        /** {@code int pipe2(int pipefd[2], int flags)} */
+        int pipe2(@Out int[] fds, int flags);
+
+        /** {@code int fcntl(int fd, int cmd, int arg)}: F_GETFL, F_SETFL, F_DUPFD_CLOEXEC, F_[GS]ETPIPE_SZ. */
+        int fcntl(int fd, int cmd, int arg);
+
+        /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
+        int poll(Pointer fds, @u_int64_t long nfds, int timeout);
+
+        /** {@code ssize_t read(int fd, void *buf, size_t count)}: only to rescue bytes left in a pipe. */
+        @ssize_t long read(int fd, Pointer buf, @size_t long count);
+
+        /** {@code int close(int fd)}; errors are reported but a descriptor is never closed twice. */
+        int close(int fd);
+
+        /** {@code char *strerror(int errnum)}; cannot fail. */
+        @IgnoreError String strerror(int errnum);
+    }
+
+    private Native() { }
+
+    /** @return the binding, or null if unavailable */
+    static LibC libc() {
+        return Holder.LIBC;
+    }
+
+    /** @return the jnr runtime of the binding; only when {@link #libc()} is not null */
+    static Runtime runtime() {
+        return Holder.RUNTIME;
+    }
+
+    /** @return why the binding is unavailable, or null if it is available */
+    static Throwable unavailabilityCause() {
+        return Holder.CAUSE;
+    }
+
+    /** @return whether copy_file_range exists in this kernel (ENOSYS on the probe means no) */
+    static boolean hasCopyFileRange() {
+        return Holder.COPY_FILE_RANGE;
+    }
+
+    /** @return errno of the last call on this thread */
+    static int errno() {
+        return Holder.RUNTIME.getLastError();
+    }
+
+    /** @return a description of an errno value, such as {@code "Broken pipe"} */
+    static String describe(int errno) {
+        LibC c = Holder.LIBC;
+        String s = c != null ? c.strerror(errno) : null;
+        return s != null ? s : "errno " + errno;
+    }
+
+    private static final class Holder {
+
+        static final LibC LIBC;
+        static final Runtime RUNTIME;
+        static final Throwable CAUSE;
+        static final boolean COPY_FILE_RANGE;
+
+        static {
+            LibC libc = null;
+            Runtime runtime = null;
+            Throwable cause = null;
+            boolean cfr = false;
+            try {
+                String os = System.getProperty("os.name", "");
+                String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+                if ("false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))) {
+                    cause = new UnsupportedOperationException("disabled by -D" + ENABLED_PROPERTY + "=false");
+                } else if (!os.startsWith("Linux")) {
+                    cause = new UnsupportedOperationException("not Linux: os.name=" + os);
+                } else if (!(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")
+                        || arch.equals("riscv64"))) {
+                    cause = new UnsupportedOperationException("errno values not verified for os.arch=" + arch);
+                } else {
+                    libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
+                    runtime = Runtime.getRuntime(libc);
+                    cfr = probe(libc, runtime);
+                }
+            } catch (Throwable t) {
+                // LinkageError from jffi's native library, a missing symbol, or a failed probe.
+                libc = null;
+                runtime = null;
+                cause = t;
+            }
+            LIBC = cause == null ? libc : null;
+            RUNTIME = cause == null ? runtime : null;
+            CAUSE = cause;
+            COPY_FILE_RANGE = cfr;
+            Throwable why = cause;
+            // Expected absences (kill switch, another OS) at DEBUG; a binding broken on Linux at WARNING.
+            Level level = cause == null || cause instanceof UnsupportedOperationException ? Level.DEBUG : Level.WARNING;
+            System.getLogger(Native.class.getPackageName()).log(level, () -> why == null
+                    ? "zerocopy-linux: available (copy_file_range " + (COPY_FILE_RANGE ? "present" : "absent") + ")"
+                    : "zerocopy-linux: unavailable: " + why);
+        }
+
+        /** Calls every binding with arguments that must fail harmlessly; @return copy_file_range present. */
+        private static boolean probe(LibC libc, Runtime runtime) {
+            int[] fds = new int[2];
+            if (libc.pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+                throw new IllegalStateException("pipe2 failed: errno " + runtime.getLastError());
+            }
+            try {
+                if (libc.fcntl(fds[0], F_GETPIPE_SZ, 0) <= 0) {
+                    throw new IllegalStateException("fcntl(F_GETPIPE_SZ) failed: errno " + runtime.getLastError());
+                }
+                if (libc.splice(-1, null, fds[1], null, 1, SPLICE_F_NONBLOCK) != -1
+                        || runtime.getLastError() != EBADF) {
+                    throw new IllegalStateException("splice probe: expected EBADF, errno " + runtime.getLastError());
+                }
+                if (libc.read(fds[0], null, 0) != 0) {
+                    throw new IllegalStateException("read probe failed: errno " + runtime.getLastError());
+                }
+                Pointer pfd = Runtime.getRuntime(libc).getMemoryManager().allocateDirect(8);
+                pfd.putInt(0, fds[0]);
+                pfd.putShort(4, POLLIN);
+                pfd.putShort(6, (short) 0);
+                if (libc.poll(pfd, 1, 0) != 0) {
+                    throw new IllegalStateException("poll probe: expected 0, errno " + runtime.getLastError());
+                }
+                long r = libc.copy_file_range(-1, null, -1, null, 1, 0);
+                int e = runtime.getLastError();
+                if (r != -1 || (e != EBADF && e != ENOSYS)) {
+                    throw new IllegalStateException("copy_file_range probe: expected EBADF, errno " + e);
+                }
+                return e == EBADF;
+            } finally {
+                libc.close(fds[0]);
+                libc.close(fds[1]);
+            }
+        }
+    }
+}

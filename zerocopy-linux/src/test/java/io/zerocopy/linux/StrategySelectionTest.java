@@ -1,0 +1,192 @@
+package io.zerocopy.linux;
+
+import static io.zerocopy.linux.Fixtures.drain;
+import static io.zerocopy.linux.Fixtures.feed;
+import static io.zerocopy.linux.Fixtures.payload;
+import static io.zerocopy.testkit.Payloads.assertSameBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.zerocopy.TransferEngine;
+import io.zerocopy.TransferResult;
+import io.zerocopy.ZeroCopy;
+import io.zerocopy.testkit.Loopback;
+
+/** The default engine (providers loaded) picks the Linux strategy for every pair it serves. */
+class StrategySelectionTest {
+
+    private static final int SIZE = (1 << 20) + 3;
+
+    @TempDir
+    Path dir;
+
+    private final Recorder recorder = new Recorder();
+    private final TransferEngine engine = ZeroCopy.builder().listener(recorder).build();
+
+    @BeforeAll
+    static void linux() {
+        Fixtures.requireLinux();
+    }
+
+    @Test
+    void providerOffersCopyFileRangeThenSpliceAheadOfCore() {
+        List<String> names = engine.strategies();
+        assertEquals(List.of("copyFileRange", "splice"), names.subList(0, 2), names.toString());
+        assertEquals(List.of("copyFileRange", "splice"),
+                new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
+    }
+
+    @Test
+    void fileToFileUsesCopyFileRange() throws Exception {
+        byte[] data = payload(SIZE);
+        Path src = Fixtures.file(dir, "src", data);
+        Path dst = dir.resolve("dst");
+        assertEquals(SIZE, engine.transfer(src, dst));
+        assertSameBytes(data, Files.readAllBytes(dst), "file -> file");
+        assertStrategy("copyFileRange");
+    }
+
+    @Test
+    void fileToSocketUsesSpliceAndLeavesSourcePositionAlone() throws Exception {
+        byte[] data = payload(SIZE);
+        Path src = Fixtures.file(dir, "src", data);
+        try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
+            in.position(5);
+            CompletableFuture<byte[]> got = drain(c.accepted);
+            assertEquals(SIZE - 100, engine.transfer(in, 100, SIZE - 100, c.client));
+            c.client.shutdownOutput();
+            assertSameBytes(java.util.Arrays.copyOfRange(data, 100, SIZE), got.get(), "file -> socket");
+            assertEquals(5, in.position());
+        }
+        assertStrategy("splice");
+    }
+
+    @Test
+    void socketToSocketUsesSplice() throws Exception {
+        byte[] data = payload(SIZE);
+        try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
+            CompletableFuture<Void> fed = feed(in.client, data, true);
+            CompletableFuture<byte[]> got = drain(out.accepted);
+            assertEquals(SIZE, engine.transfer(in.accepted, out.client));
+            out.client.shutdownOutput();
+            fed.get();
+            assertSameBytes(data, got.get(), "socket -> socket");
+        }
+        assertStrategy("splice");
+    }
+
+    @Test
+    void socketToFileWritesAtTheTargetPositionAndAdvancesIt() throws Exception {
+        byte[] data = payload(SIZE);
+        Path dst = dir.resolve("dst");
+        try (Loopback.Connection in = Loopback.connect();
+             FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.READ)) {
+            out.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7}));
+            out.position(3);
+            CompletableFuture<Void> fed = feed(in.client, data, true);
+            assertEquals(SIZE, engine.transfer(in.accepted, out));
+            fed.get();
+            assertEquals(3 + SIZE, out.position());
+            byte[] all = Files.readAllBytes(dst);
+            assertEquals(3 + SIZE, all.length);
+            assertEquals(3, all[2]);
+            assertSameBytes(data, java.util.Arrays.copyOfRange(all, 3, all.length), "socket -> file");
+        }
+        assertStrategy("splice");
+    }
+
+    @Test
+    @SuppressWarnings("try")
+    void pipeToFileAndFileToPipeUseSplice() throws Exception {
+        byte[] data = payload(SIZE);
+        Path src = Fixtures.file(dir, "src", data);
+        Path dst = dir.resolve("dst");
+        Pipe pipe = Pipe.open();
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source();
+             FileChannel in = FileChannel.open(src);
+             FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            CompletableFuture<Long> pump = CompletableFuture.supplyAsync(() -> {
+                try {
+                    long n = engine.transfer(in, sink);
+                    sink.close();
+                    return n;
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(SIZE, engine.transfer(source, out));
+            assertEquals(SIZE, pump.get());
+            assertEquals(SIZE, in.position());
+        }
+        assertSameBytes(data, Files.readAllBytes(dst), "file -> pipe -> file");
+        assertEquals(2, recorder.results.size());
+        for (TransferResult r : recorder.results) {
+            assertEquals("splice", r.strategy(), r.toString());
+            assertFalse(r.fellBack(), r.toString());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try")
+    void pipeToSocketAndSocketToPipeUseSplice() throws Exception {
+        byte[] data = payload(SIZE);
+        Pipe p1 = Pipe.open();
+        Pipe p2 = Pipe.open();
+        try (Loopback.Connection c = Loopback.connect(); Pipe.SinkChannel s1 = p1.sink(); Pipe.SourceChannel r1 = p1.source();
+             Pipe.SinkChannel s2 = p2.sink(); Pipe.SourceChannel r2 = p2.source()) {
+            CompletableFuture<Void> fed = feed(s1, data, true);
+            CompletableFuture<byte[]> got = drain(r2);
+            CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> {
+                try {
+                    long n = engine.transfer(c.accepted, s2);
+                    s2.close();
+                    return n;
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(SIZE, engine.transfer(r1, c.client));
+            c.client.shutdownOutput();
+            assertEquals(SIZE, second.get());
+            fed.get();
+            assertSameBytes(data, got.get(), "pipe -> socket -> pipe");
+        }
+        assertEquals(2, recorder.results.size());
+        for (TransferResult r : recorder.results) {
+            assertEquals("splice", r.strategy(), r.toString());
+        }
+    }
+
+    @Test
+    void boundedFileSourceShorterThanAskedCompletesWithTheBytesThatExist() throws Exception {
+        byte[] data = payload(SIZE);
+        Path src = Fixtures.file(dir, "src", data);
+        try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
+            CompletableFuture<byte[]> got = drain(c.accepted);
+            assertEquals(SIZE - 10, engine.transfer(in, 10, SIZE, c.client));
+            c.client.shutdownOutput();
+            assertSameBytes(java.util.Arrays.copyOfRange(data, 10, SIZE), got.get(), "short file -> socket");
+        }
+        assertStrategy("splice");
+    }
+
+    private void assertStrategy(String expected) {
+        TransferResult r = recorder.last();
+        assertEquals(expected, r.strategy(), r.toString());
+        assertFalse(r.fellBack(), r.toString());
+    }
+}
