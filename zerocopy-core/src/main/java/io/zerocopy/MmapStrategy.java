@@ -38,7 +38,11 @@ final class MmapStrategy implements TransferStrategy {
     public Outcome transfer(Transfer t) throws IOException {
         FileChannel file = t.sourceFile();
         while (t.remaining() > 0) {
-            long available = file.size() - t.position();
+            long size = file.size();
+            if (size == 0 && t.delivered() == 0) {
+                return Outcome.SIZELESS_FILE;
+            }
+            long available = size - t.position();
             if (available <= 0) {
                 return Outcome.COMPLETE;
             }

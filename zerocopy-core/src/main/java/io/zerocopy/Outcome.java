@@ -27,6 +27,13 @@ public final class Outcome {
      */
     public static final Outcome COMPLETE = new Outcome(null, null);
 
+    /**
+     * For strategies that trust a file's size: the file reports size 0 (a /proc file, say) so
+     * only reading it to its end can tell what it holds; the next strategy should do that.
+     */
+    static final Outcome SIZELESS_FILE = unsupported(Scope.TRANSFER,
+            "the file reports size 0 (a special file such as /proc?): read it as a stream");
+
     private final Scope scope;
     private final String reason;
 

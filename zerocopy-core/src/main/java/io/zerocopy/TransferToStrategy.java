@@ -40,7 +40,11 @@ final class TransferToStrategy implements TransferStrategy {
                 t.advance(n);
                 continue;
             }
-            if (t.position() >= file.size()) {
+            long size = file.size();
+            if (size == 0 && t.delivered() == 0) {
+                return Outcome.SIZELESS_FILE;
+            }
+            if (t.position() >= size) {
                 return Outcome.COMPLETE;
             }
             if (blockingTarget) {

@@ -107,6 +107,23 @@ class RegionTest {
     }
 
     @Test
+    void aFileThatReportsSizeZeroIsReadToItsEnd() throws Exception {
+        Path proc = Path.of("/proc/self/status");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(proc), "needs /proc");
+        RecordingListener rec = new RecordingListener();
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).listener(rec).build();
+        try (FileChannel in = FileChannel.open(proc); Endpoints.Target out = Endpoints.target(ChannelKind.PIPE, dir)) {
+            assertEquals(0, in.size());
+            long n = engine.transfer(in, 0, 1 << 20, out.channel());
+            byte[] got = out.finish();
+            assertEquals(n, got.length);
+            org.junit.jupiter.api.Assertions.assertTrue(new String(got, java.nio.charset.StandardCharsets.US_ASCII)
+                    .contains("VmRSS"), "content of a /proc file");
+        }
+        assertEquals("copy", rec.last().strategy(), rec.last().attempts().toString());
+    }
+
+    @Test
     void pathTransferCreatesAndTruncatesTheTarget() throws Exception {
         byte[] payload = Payloads.of(300_000, 4);
         Path in = dir.resolve("in");

@@ -1,6 +1,7 @@
 package io.zerocopy;
 
 import io.zerocopy.testkit.IntegrityMatrix;
+import io.zerocopy.testkit.OneStrategyMatrix;
 import io.zerocopy.testkit.Pair;
 import org.junit.jupiter.api.Nested;
 
@@ -12,82 +13,31 @@ class StrategyMatrixTests {
     }
 
     @Nested
-    class Copy extends IntegrityMatrix {
-        private final TransferEngine engine = only("copy");
-
-        @Override
-        protected TransferEngine engine() {
-            return engine;
-        }
-
-        @Override
-        protected boolean covers(Pair pair) {
-            return true;
-        }
-
-        @Override
-        protected String expectedStrategy(Pair pair, long size) {
-            return "copy";
+    class Copy extends OneStrategyMatrix {
+        Copy() {
+            super(only("copy"), "copy", pair -> true);
         }
     }
 
     @Nested
-    class TransferTo extends IntegrityMatrix {
-        private final TransferEngine engine = only("transferTo");
-
-        @Override
-        protected TransferEngine engine() {
-            return engine;
-        }
-
-        @Override
-        protected boolean covers(Pair pair) {
-            return pair.source == ChannelKind.FILE;
-        }
-
-        @Override
-        protected String expectedStrategy(Pair pair, long size) {
-            return "transferTo";
+    class TransferTo extends OneStrategyMatrix {
+        TransferTo() {
+            super(only("transferTo"), "transferTo", pair -> pair.source == ChannelKind.FILE);
         }
     }
 
     @Nested
-    class Mmap extends IntegrityMatrix {
-        private final TransferEngine engine = only("mmap");
-
-        @Override
-        protected TransferEngine engine() {
-            return engine;
-        }
-
-        @Override
-        protected boolean covers(Pair pair) {
-            return pair.source == ChannelKind.FILE;
-        }
-
-        @Override
-        protected String expectedStrategy(Pair pair, long size) {
-            return "mmap";
+    class Mmap extends OneStrategyMatrix {
+        Mmap() {
+            super(only("mmap"), "mmap", pair -> pair.source == ChannelKind.FILE);
         }
     }
 
     @Nested
-    class TransferFrom extends IntegrityMatrix {
-        private final TransferEngine engine = only("transferFrom");
-
-        @Override
-        protected TransferEngine engine() {
-            return engine;
-        }
-
-        @Override
-        protected boolean covers(Pair pair) {
-            return pair.target == ChannelKind.FILE && pair.source != ChannelKind.FILE;
-        }
-
-        @Override
-        protected String expectedStrategy(Pair pair, long size) {
-            return "transferFrom";
+    class TransferFrom extends OneStrategyMatrix {
+        TransferFrom() {
+            super(only("transferFrom"), "transferFrom",
+                    pair -> pair.target == ChannelKind.FILE && pair.source != ChannelKind.FILE);
         }
     }
 
