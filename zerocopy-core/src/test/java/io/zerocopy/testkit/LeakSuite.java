@@ -109,10 +109,10 @@ public abstract class LeakSuite {
                         try (FileChannel out = FileChannel.open(dir.resolve("out"), StandardOpenOption.CREATE,
                                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                             Pipe pipe = Pipe.open();
-                            try (Pipe.SourceChannel src = pipe.source(); Pipe.SinkChannel snk = pipe.sink()) {
-                                int len = (int) Math.min(count, 60_000);
-                                Endpoints.writeFully(snk, ByteBuffer.wrap(payload(len)));
-                                snk.close();
+                            try (Pipe.SourceChannel src = pipe.source()) {
+                                try (Pipe.SinkChannel snk = pipe.sink()) {
+                                    Endpoints.writeFully(snk, ByteBuffer.wrap(payload((int) Math.min(count, 60_000))));
+                                }
                                 engine.transfer(src, out);
                             }
                         }
