@@ -1,13 +1,13 @@
 package io.zerocopy;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
  * {@code mmap}: maps the source file in bounded read-only windows and writes each window to the
  * target straight from the mapping. Every window is unmapped before the next is mapped, on
- * success and on failure, so at most one window per transfer is mapped at any time.
+ * success and on failure, so at most one window per transfer is mapped at any time (see
+ * {@link Mapper} for how, per JDK).
  *
  * <p>A file truncated under the mapping: a descriptor-backed target gets {@code EFAULT} from
  * the kernel, surfacing as an {@code IOException}; a target that copies from the buffer in Java
@@ -47,14 +47,11 @@ final class MmapStrategy implements TransferStrategy {
                 return Outcome.COMPLETE;
             }
             long window = Math.min(t.nextChunk(windowSize), available);
-            MappedByteBuffer map = file.map(FileChannel.MapMode.READ_ONLY, t.position(), window);
-            try {
-                t.writeFully(map);
+            try (Mapper.Window map = Mapper.map(file, t.position(), window)) {
+                t.writeFully(map.buffer());
             } catch (InternalError e) {
                 throw new IOException("fault reading mapped source at position " + t.position()
                         + " (file truncated during the transfer?)", e);
-            } finally {
-                Unmapper.unmap(map);
             }
         }
         return Outcome.COMPLETE;
@@ -62,6 +59,6 @@ final class MmapStrategy implements TransferStrategy {
 
     @Override
     public String toString() {
-        return NAME + "(window=" + windowSize + ")";
+        return NAME + "(window=" + windowSize + ", unmap=" + Mapper.method() + ")";
     }
 }

@@ -41,8 +41,12 @@ public final class TransferEngine {
 
     private static final System.Logger LOG = System.getLogger(TransferEngine.class.getName());
 
-    /** Default size threshold in bytes: smaller known sizes use the copy loop. */
-    public static final long DEFAULT_THRESHOLD = 4096;
+    /**
+     * Default size threshold in bytes: smaller known sizes use the copy loop. 64 KiB, from the
+     * benchmark's calibration on the reference machine (docs/benchmarks.md): for file to file
+     * the copy loop beat splice below 64 KiB (copy_file_range below 32 KiB, sendfile below 8 KiB).
+     */
+    public static final long DEFAULT_THRESHOLD = 64 * 1024;
     /** Default chunk (buffer) size of the copy loop. */
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
     /** Default mmap window size. */
@@ -50,7 +54,11 @@ public final class TransferEngine {
     /** System property: {@code false} stops engines from loading {@link TransferStrategyProvider}s. */
     public static final String PROVIDERS_PROPERTY = "io.zerocopy.providers";
 
+    private static final int KINDS = ChannelKind.values().length;
+
     private final TransferStrategy[] strategies;
+    /** Per source/target kind pair ({@code source * KINDS + target}): strategy indices in the order tried. */
+    private final int[][] chains;
     private final int copyIndex;
     private final long threshold;
     private final BufferPool buffers;
@@ -70,8 +78,10 @@ public final class TransferEngine {
         }
     }
 
-    private TransferEngine(TransferStrategy[] strategies, long threshold, BufferPool buffers, FailureMemory memory,
-            TransferListener listener, BroadcastStrategy[] broadcasters, BroadcastSettings broadcastSettings) {
+    private TransferEngine(TransferStrategy[] strategies, int[][] chains, long threshold, BufferPool buffers,
+            FailureMemory memory, TransferListener listener, BroadcastStrategy[] broadcasters,
+            BroadcastSettings broadcastSettings) {
+        this.chains = chains;
         this.broadcasters = broadcasters;
         this.broadcastSettings = broadcastSettings;
         this.strategies = strategies;
@@ -96,8 +106,8 @@ public final class TransferEngine {
      * @return the engine
      */
     public TransferEngine withListener(TransferListener listener) {
-        return new TransferEngine(strategies, threshold, buffers, memory, Objects.requireNonNull(listener, "listener"),
-                broadcasters, broadcastSettings);
+        return new TransferEngine(strategies, chains, threshold, buffers, memory,
+                Objects.requireNonNull(listener, "listener"), broadcasters, broadcastSettings);
     }
 
     /** @return the names of the strategies, in the order they are tried */
@@ -105,6 +115,22 @@ public final class TransferEngine {
         List<String> names = new ArrayList<>(strategies.length);
         for (TransferStrategy s : strategies) {
             names.add(s.name());
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    /**
+     * @param source a source kind
+     * @param target a target kind
+     * @return the names of the strategies tried for this pair above the threshold, in order
+     *     (strategies that do not support the pair for an unknown size are left out)
+     */
+    public List<String> strategies(ChannelKind source, ChannelKind target) {
+        List<String> names = new ArrayList<>();
+        for (int i : chains[source.ordinal() * KINDS + target.ordinal()]) {
+            if (strategies[i].supports(source, target, -1)) {
+                names.add(strategies[i].name());
+            }
         }
         return Collections.unmodifiableList(names);
     }
@@ -425,7 +451,7 @@ public final class TransferEngine {
                     return finish(t, attempts, startNanos);
                 }
             }
-            for (int i = 0; i < strategies.length; i++) {
+            for (int i : chains[sourceKind.ordinal() * KINDS + targetKind.ordinal()]) {
                 if (i == copyIndex && size >= 0 && size < threshold) {
                     continue;
                 }
@@ -519,6 +545,7 @@ public final class TransferEngine {
         private List<String> order;
         private final List<TransferStrategy> first = new ArrayList<>();
         private TransferListener listener = TransferListener.NONE;
+        private final Map<Integer, List<String>> preferences = new LinkedHashMap<>();
         private boolean broadcastAllOrNothing;
         private long broadcastStallTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
 
@@ -603,6 +630,26 @@ public final class TransferEngine {
         }
 
         /**
+         * For one pair of endpoint kinds, tries the named strategies first, in this order, then
+         * the rest in the engine's order. Names not in the engine are ignored. Replaces the
+         * built-in preference for that pair (file to socket: {@code mmap}, which measured
+         * faster than sendfile and splice on loopback; see docs/benchmarks.md); with no names,
+         * removes it.
+         *
+         * @param source the source kind
+         * @param target the target kind
+         * @param names strategy names
+         * @return this
+         */
+        public Builder prefer(ChannelKind source, ChannelKind target, String... names) {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(names, "names");
+            preferences.put(source.ordinal() * KINDS + target.ordinal(), List.of(names));
+            return this;
+        }
+
+        /**
          * Adds a strategy ahead of all others (the last added is tried first).
          *
          * @param strategy the strategy; not null
@@ -676,7 +723,31 @@ public final class TransferEngine {
                 names.add(s.name());
             }
             TransferStrategy[] array = chain.toArray(new TransferStrategy[0]);
-            return new TransferEngine(array, threshold, new BufferPool(chunkSize, 16), new FailureMemory(array.length),
+            Map<Integer, List<String>> prefs = new LinkedHashMap<>();
+            if (order == null) {
+                prefs.put(ChannelKind.FILE.ordinal() * KINDS + ChannelKind.SOCKET.ordinal(), List.of(MmapStrategy.NAME));
+            }
+            prefs.putAll(preferences);
+            int[][] chains = new int[KINDS * KINDS][];
+            for (int pair = 0; pair < chains.length; pair++) {
+                List<Integer> indices = new ArrayList<>();
+                for (int i = 0; i < first.size(); i++) {
+                    indices.add(i);
+                }
+                for (String name : prefs.getOrDefault(pair, List.of())) {
+                    int i = names.indexOf(name);
+                    if (i >= 0 && !indices.contains(i)) {
+                        indices.add(i);
+                    }
+                }
+                for (int i = 0; i < array.length; i++) {
+                    if (!indices.contains(i)) {
+                        indices.add(i);
+                    }
+                }
+                chains[pair] = indices.stream().mapToInt(Integer::intValue).toArray();
+            }
+            return new TransferEngine(array, chains, threshold, new BufferPool(chunkSize, 16), new FailureMemory(array.length),
                     listener, broadcasters.values().toArray(new BroadcastStrategy[0]),
                     new BroadcastSettings(broadcastAllOrNothing, broadcastStallTimeoutNanos));
         }

@@ -84,6 +84,23 @@ class ProviderDiscoveryTest {
         TransferEngine engine = ZeroCopy.builder().providers(false).addFirst(new UpperCaseNothing())
                 .strategies("copy").build();
         assertEquals(List.of("test-provided", "copy"), engine.strategies());
-        assertTrue(engine.toString().contains("threshold=4096"), engine.toString());
+        assertTrue(engine.toString().contains("threshold=65536"), engine.toString());
+    }
+
+    @Test
+    void preferencesReorderOnePairOnly() {
+        TransferEngine defaults = ZeroCopy.builder().providers(false).build();
+        assertEquals(List.of("mmap", "transferTo", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET));
+        assertEquals(List.of("transferTo", "mmap", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.FILE));
+        assertEquals(List.of("copy", "transferFrom"), defaults.strategies(ChannelKind.SOCKET, ChannelKind.FILE));
+        TransferEngine custom = ZeroCopy.builder().providers(false).addFirst(new UpperCaseNothing())
+                .prefer(ChannelKind.FILE, ChannelKind.FILE, "copy", "nonexistent")
+                .prefer(ChannelKind.FILE, ChannelKind.SOCKET).build();
+        assertEquals(List.of("copy", "transferTo", "mmap"), custom.strategies(ChannelKind.FILE, ChannelKind.FILE));
+        assertEquals(List.of("transferTo", "mmap", "copy"), custom.strategies(ChannelKind.FILE, ChannelKind.SOCKET));
+        assertEquals(List.of("test-provided", "copy"), custom.strategies(ChannelKind.CHANNEL, ChannelKind.CHANNEL));
+        TransferEngine ordered = ZeroCopy.builder().providers(false).strategies("transferTo", "mmap", "copy").build();
+        assertEquals(List.of("transferTo", "mmap", "copy"), ordered.strategies(ChannelKind.FILE, ChannelKind.SOCKET),
+                "an explicit order replaces the built-in preference");
     }
 }

@@ -41,7 +41,7 @@ class StrategyMatrixTests {
         }
     }
 
-    /** The default chain without providers: copy below the threshold, transferTo for file sources. */
+    /** The default chain without providers: copy below the threshold, mmap for file to socket, else transferTo for file sources. */
     @Nested
     class DefaultSelection extends IntegrityMatrix {
         private final TransferEngine engine = ZeroCopy.builder().providers(false).build();
@@ -59,7 +59,7 @@ class StrategyMatrixTests {
         @Override
         protected String expectedStrategy(Pair pair, long size) {
             if (pair.source == ChannelKind.FILE && size >= TransferEngine.DEFAULT_THRESHOLD) {
-                return "transferTo";
+                return pair.target == ChannelKind.SOCKET ? "mmap" : "transferTo";
             }
             return "copy";
         }
