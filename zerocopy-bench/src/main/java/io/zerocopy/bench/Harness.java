@@ -1,0 +1,154 @@
+package io.zerocopy.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The shared fixture of a run (data files and loopback peers) and the three measured
+ * shapes of a Java transfer. The timed window starts just before the first byte moves and
+ * ends when the target has the last byte: for sockets when the sink has counted it, for
+ * files when the mover's last write returns. Opening channels and connecting happen outside
+ * the window.
+ */
+final class Harness implements AutoCloseable {
+
+    /** Moves {@code n} bytes from offset 0 of a file to a target; returns the bytes moved. */
+    interface FileBody {
+        long move(FileChannel src, long n, WritableByteChannel dst) throws IOException;
+    }
+
+    /** Relays a connection to another until the source's end of stream. */
+    interface StreamBody {
+        void move(SocketChannel src, SocketChannel dst) throws IOException;
+    }
+
+    final Workspace ws;
+    final Loopback loopback;
+    private final ByteBuffer go = ByteBuffer.allocateDirect(1);
+
+    Harness(long fileSize) throws IOException {
+        this.ws = new Workspace(fileSize);
+        Loopback lb = null;
+        try {
+            lb = new Loopback(ws.src);
+        } finally {
+            if (lb == null) {
+                ws.close();
+            }
+        }
+        this.loopback = lb;
+    }
+
+    Sample fileToSocket(long n, FileBody body) throws IOException {
+        Loopback.Session sink = loopback.expectSink(n);
+        long t0;
+        long c0;
+        long u0;
+        long c1;
+        long u1;
+        try (FileChannel src = FileChannel.open(ws.src, StandardOpenOption.READ);
+             SocketChannel out = open(loopback.sinkAddress())) {
+            u0 = Cpu.threadUser();
+            c0 = Cpu.thread();
+            t0 = System.nanoTime();
+            body.move(src, n, out);
+            out.shutdownOutput();
+            c1 = Cpu.thread();
+            u1 = Cpu.threadUser();
+        } catch (IOException | RuntimeException e) {
+            sink.settle();
+            throw e;
+        }
+        sink.await();
+        checkBytes(n, sink.received);
+        return new Sample(sink.received, sink.endNs - t0, c1 - c0, u1 - u0, sink.cpuNs);
+    }
+
+    Sample socketToSocket(long n, StreamBody body) throws IOException {
+        Loopback.Session feed = loopback.expectFeeder(n);
+        Loopback.Session sink = loopback.expectSink(n);
+        long t0;
+        long c0;
+        long u0;
+        long c1;
+        long u1;
+        try (SocketChannel a = open(loopback.feederAddress());
+             SocketChannel b = open(loopback.sinkAddress())) {
+            u0 = Cpu.threadUser();
+            c0 = Cpu.thread();
+            t0 = System.nanoTime();
+            go.clear();
+            a.write(go);
+            body.move(a, b);
+            b.shutdownOutput();
+            c1 = Cpu.thread();
+            u1 = Cpu.threadUser();
+        } catch (IOException | RuntimeException e) {
+            sink.settle();
+            feed.settle();
+            throw e;
+        }
+        sink.await();
+        feed.await();
+        checkBytes(n, sink.received);
+        return new Sample(sink.received, sink.endNs - t0, c1 - c0, u1 - u0, sink.cpuNs + feed.cpuNs);
+    }
+
+    Sample fileToFile(long n, FileBody body) throws IOException {
+        long t0;
+        long t1;
+        long c0;
+        long u0;
+        long c1;
+        long u1;
+        long written;
+        try (FileChannel src = FileChannel.open(ws.src, StandardOpenOption.READ);
+             FileChannel dst = FileChannel.open(ws.dst, StandardOpenOption.WRITE)) {
+            dst.position(0);
+            u0 = Cpu.threadUser();
+            c0 = Cpu.thread();
+            t0 = System.nanoTime();
+            written = body.move(src, n, dst);
+            t1 = System.nanoTime();
+            c1 = Cpu.thread();
+            u1 = Cpu.threadUser();
+        }
+        checkBytes(n, written);
+        return new Sample(written, t1 - t0, c1 - c0, u1 - u0, 0);
+    }
+
+    /**
+     * Connects with TCP_NODELAY, as a server that writes whole responses would: every row's
+     * last segment then leaves at once instead of waiting for a delayed ACK.
+     */
+    static SocketChannel open(java.net.SocketAddress to) throws IOException {
+        SocketChannel c = SocketChannel.open();
+        try {
+            c.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            c.connect(to);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    static void checkBytes(long expected, long actual) throws IOException {
+        if (expected != actual) {
+            throw new IOException("moved " + actual + " bytes, expected " + expected);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            loopback.close();
+        } finally {
+            ws.close();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.zerocopy.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Command-line options of the report and the calibration. */
+final class Options {
+
+    static final String USAGE = String.join("\n",
+            "usage: java -jar zerocopy-bench.jar [options]",
+            "",
+            "Default: the report. Serves a file of --size bytes to a loopback client, relays it through a",
+            "loopback proxy and copies it over a cached file, with every strategy of the library and the",
+            "JDK, Netty epoll and C (sendfile/splice/mmap/copy_file_range) peers, interleaved over --reps",
+            "repetitions; then a size sweep. Writes results.csv, sweep.csv, summary.md and SVG charts.",
+            "",
+            "  --size N          bytes per transfer, suffixes K M G (binary); default 100M (the seed's file)",
+            "  --reps N          measured repetitions per row, interleaved; default 9",
+            "  --warmup N        unmeasured runs per row before measuring; default 1",
+            "  --scenarios LIST  fs (file->socket), ss (socket->socket), ff (file->file); default fs,ss,ff",
+            "  --out DIR         output directory; default bench-results",
+            "  --no-sweep        skip the throughput-by-size sweep",
+            "  --no-c            skip the C peer",
+            "  --no-netty        skip the Netty epoll peer",
+            "  --smoke           seconds-long run with tiny sizes, for CI",
+            "  --calibrate       find the size below which the copy loop beats each zero-copy path",
+            "  --jmh ARGS...     run the JMH suite (same as java -cp zerocopy-bench.jar org.openjdk.jmh.Main ARGS)",
+            "  --help            this text");
+
+    long size = 100L << 20;
+    int reps = 9;
+    int warmup = 1;
+    Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
+    Path out = Path.of("bench-results");
+    boolean sweep = true;
+    boolean c = true;
+    boolean netty = true;
+    boolean smoke;
+    boolean calibrate;
+    boolean help;
+    long seed = 20261124L;
+    /** Sweep sizes (bytes) and target time per measured batch. */
+    long[] sweepSizes = {256, 1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20};
+    long sweepBatchNs = 10_000_000L;
+    int sweepBatches = 5;
+    List<String> jmhArgs;
+
+    static Options parse(String... args) {
+        Options o = new Options();
+        boolean sizeSet = false;
+        boolean repsSet = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--size":
+                    o.size = parseSize(value(args, ++i, a));
+                    sizeSet = true;
+                    break;
+                case "--reps":
+                    o.reps = positive(value(args, ++i, a), a);
+                    repsSet = true;
+                    break;
+                case "--warmup":
+                    o.warmup = Integer.parseInt(value(args, ++i, a));
+                    if (o.warmup < 0) {
+                        throw new IllegalArgumentException("--warmup < 0: " + o.warmup);
+                    }
+                    break;
+                case "--scenarios":
+                    o.scenarios = EnumSet.noneOf(Scenario.class);
+                    for (String s : value(args, ++i, a).split(",")) {
+                        if (!s.isBlank()) {
+                            o.scenarios.add(Scenario.parse(s));
+                        }
+                    }
+                    if (o.scenarios.isEmpty()) {
+                        throw new IllegalArgumentException("--scenarios: none given");
+                    }
+                    break;
+                case "--out":
+                    o.out = Path.of(value(args, ++i, a));
+                    break;
+                case "--no-sweep":
+                    o.sweep = false;
+                    break;
+                case "--no-c":
+                    o.c = false;
+                    break;
+                case "--no-netty":
+                    o.netty = false;
+                    break;
+                case "--smoke":
+                    o.smoke = true;
+                    break;
+                case "--calibrate":
+                    o.calibrate = true;
+                    break;
+                case "--seed":
+                    o.seed = Long.parseLong(value(args, ++i, a));
+                    break;
+                case "--help":
+                case "-h":
+                    o.help = true;
+                    break;
+                case "--jmh":
+                    o.jmhArgs = new ArrayList<>(List.of(args).subList(i + 1, args.length));
+                    return o;
+                default:
+                    throw new IllegalArgumentException("unknown option: " + a + "\n\n" + USAGE);
+            }
+        }
+        if (o.smoke) {
+            if (!sizeSet) {
+                o.size = 1L << 20;
+            }
+            if (!repsSet) {
+                o.reps = 2;
+            }
+            o.sweepSizes = new long[] {4 << 10, 64 << 10};
+            o.sweepBatchNs = 1_000_000L;
+            o.sweepBatches = 1;
+        }
+        return o;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String v, String option) {
+        int n = Integer.parseInt(v);
+        if (n < 1) {
+            throw new IllegalArgumentException(option + " < 1: " + n);
+        }
+        return n;
+    }
+
+    static long parseSize(String v) {
+        String s = v.trim().toUpperCase(Locale.ROOT);
+        if (s.endsWith("IB")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("B")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long mult = 1;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'K': mult = 1L << 10; break;
+                case 'M': mult = 1L << 20; break;
+                case 'G': mult = 1L << 30; break;
+                default: break;
+            }
+        }
+        if (mult != 1) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long n = Long.parseLong(s) * mult;
+        if (n < 1) {
+            throw new IllegalArgumentException("size < 1: " + v);
+        }
+        return n;
+    }
+
+    static String human(long bytes) {
+        if (bytes >= (1L << 30) && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes >= (1L << 20) && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= (1L << 10) && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " B";
+    }
+}

@@ -1,0 +1,127 @@
+package io.zerocopy.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The performance targets, checked against one report. */
+final class Targets {
+
+    private Targets() { }
+
+    static List<String> evaluate(Report rep) {
+        List<String> out = new ArrayList<>();
+        Result fsAuto = rep.find(Scenario.FILE_SOCKET, "zc:auto");
+        Result fsC = fastest(rep, Scenario.FILE_SOCKET, Row.C);
+        ratio(out, "file->socket: ZeroCopy.transfer vs fastest C path", fsAuto, fsC, 0.95);
+        Result ssAuto = rep.find(Scenario.SOCKET_SOCKET, "zc:auto");
+        ratio(out, "socket->socket: ZeroCopy.transfer vs C splice", ssAuto,
+                rep.find(Scenario.SOCKET_SOCKET, "c:splice"), 0.95);
+        Result direct = rep.find(Scenario.SOCKET_SOCKET, "jdk:direct-loop");
+        ratio(out, "socket->socket: ZeroCopy.transfer vs JDK direct-buffer loop, throughput", ssAuto, direct, 1.5);
+        if (ssAuto != null && direct != null) {
+            double r = ssAuto.stats().cpuPerGib / direct.stats().cpuPerGib;
+            double t = ssAuto.stats().totalCpuPerGib / direct.stats().totalCpuPerGib;
+            out.add(String.format(Locale.ROOT,
+                    "socket->socket: ZeroCopy.transfer proxy-thread CPU %.3f s/GiB vs JDK direct-buffer loop %.3f s/GiB"
+                    + " = %.2f\u00d7 (target \u2264 0.40\u00d7): %s; with the loopback peers' CPU: %.3f vs %.3f s/GiB"
+                    + " = %.2f\u00d7", ssAuto.stats().cpuPerGib, direct.stats().cpuPerGib, r, r <= 0.4 ? "met" : "MISSED",
+                    ssAuto.stats().totalCpuPerGib, direct.stats().totalCpuPerGib, t));
+        } else {
+            out.add("socket->socket CPU vs JDK direct-buffer loop: not measured");
+        }
+        ratio(out, "socket->socket: ZeroCopy.transfer vs Netty epoll splice", ssAuto,
+                rep.find(Scenario.SOCKET_SOCKET, "netty:splice"), 1.0);
+        ratio(out, "file->file: ZeroCopy.transfer vs fastest C path", rep.find(Scenario.FILE_FILE, "zc:auto"),
+                fastest(rep, Scenario.FILE_FILE, Row.C), 0.95);
+        autoAtEverySize(rep, out);
+        Result trad = rep.find(Scenario.FILE_SOCKET, "traditional");
+        if (trad != null) {
+            StringBuilder sb = new StringBuilder("seed (file->socket, sendfile vs read-all-then-send-all; published "
+                    + "490.83 vs 695.33 \"MB/s\" = 1.42\u00d7):");
+            for (String n : new String[] {"jdk:transferTo", "zc:transferTo", "zc:auto", "c:sendfile"}) {
+                Result r = rep.find(Scenario.FILE_SOCKET, n);
+                if (r != null) {
+                    sb.append(String.format(Locale.ROOT, " %s %.0f vs traditional %.0f MB/s = %.2f\u00d7;", n,
+                            r.stats().mbps(), trad.stats().mbps(), r.stats().mbps() / trad.stats().mbps()));
+                }
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    static Result fastest(Report rep, Scenario sc, String family) {
+        Result best = null;
+        for (Result r : rep.results) {
+            if (r.row.scenario == sc && r.row.family.equals(family) && r.active() && r.stats() != null
+                    && (best == null || r.stats().mbps() > best.stats().mbps())) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private static void ratio(List<String> out, String what, Result a, Result b, double target) {
+        if (a == null || b == null) {
+            out.add(what + ": not measured (" + (a == null ? "our row" : "reference row") + " missing)");
+            return;
+        }
+        double r = a.stats().mbps() / b.stats().mbps();
+        out.add(String.format(Locale.ROOT, "%s: %s %.0f MB/s [%.0f-%.0f] vs %s %.0f MB/s [%.0f-%.0f] = %.2f\u00d7"
+                + " (target \u2265 %.2f\u00d7): %s", what, a.row.name, a.stats().mbps(), a.stats().mbpsLow(),
+                a.stats().mbpsHigh(), b.row.name, b.stats().mbps(), b.stats().mbpsLow(), b.stats().mbpsHigh(), r,
+                target, r >= target ? "met" : "MISSED"));
+    }
+
+    private static void autoAtEverySize(Report rep, List<String> out) {
+        if (rep.sweep.isEmpty()) {
+            out.add("auto vs best single strategy at every size: not measured (no sweep)");
+            return;
+        }
+        Map<String, double[]> worst = new LinkedHashMap<>();
+        Map<String, List<String>> misses = new LinkedHashMap<>();
+        Map<String, Map<Long, Double>> auto = new LinkedHashMap<>();
+        Map<String, Map<Long, Double>> best = new LinkedHashMap<>();
+        Map<String, Map<Long, String>> bestName = new LinkedHashMap<>();
+        for (SizeSweep.Point p : rep.sweep) {
+            String sc = p.scenario().label;
+            if (p.row().equals("zc:auto")) {
+                auto.computeIfAbsent(sc, k -> new LinkedHashMap<>()).put(p.size(), p.mbps());
+            } else if (p.row().startsWith("zc:")) {
+                Map<Long, Double> m = best.computeIfAbsent(sc, k -> new LinkedHashMap<>());
+                if (p.mbps() > m.getOrDefault(p.size(), 0.0)) {
+                    m.put(p.size(), p.mbps());
+                    bestName.computeIfAbsent(sc, k -> new LinkedHashMap<>()).put(p.size(), p.row());
+                }
+            }
+        }
+        for (Map.Entry<String, Map<Long, Double>> e : auto.entrySet()) {
+            String sc = e.getKey();
+            for (Map.Entry<Long, Double> a : e.getValue().entrySet()) {
+                Double b = best.getOrDefault(sc, Map.of()).get(a.getKey());
+                if (b == null) {
+                    continue;
+                }
+                double r = a.getValue() / b;
+                double[] w = worst.computeIfAbsent(sc, k -> new double[] {Double.MAX_VALUE, 0});
+                if (r < w[0]) {
+                    w[0] = r;
+                    w[1] = a.getKey();
+                }
+                if (r < 0.95) {
+                    misses.computeIfAbsent(sc, k -> new ArrayList<>()).add(String.format(Locale.ROOT,
+                            "%s %.2f\u00d7 of %s", Options.human(a.getKey()), r, bestName.get(sc).get(a.getKey())));
+                }
+            }
+        }
+        for (Map.Entry<String, double[]> e : worst.entrySet()) {
+            List<String> m = misses.getOrDefault(e.getKey(), List.of());
+            out.add(String.format(Locale.ROOT, "%s: auto vs best single strategy at every size (target \u2265 0.95\u00d7):"
+                    + " worst %.2f\u00d7 at %s: %s", e.getKey(), e.getValue()[0], Options.human((long) e.getValue()[1]),
+                    m.isEmpty() ? "met" : "MISSED at " + String.join(", ", m)));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.zerocopy.bench.jmh;
+
+import io.zerocopy.TransferEngine;
+import io.zerocopy.ZeroCopy;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Throughput of one strategy (forced, threshold 0) or of the default engine ({@code auto}) by
+ * transfer size, from a cached file to a loopback socket drained by a reader thread ({@code fs})
+ * or over a cached file of the same size ({@code ff}).
+ *
+ * <p>Read the secondary results: {@code bytes} is bytes per second; {@code cpuNanos} is the
+ * benchmark thread's CPU nanoseconds per second, so CPU seconds per GiB =
+ * {@code cpuNanos / bytes * 1.073741824}. The drain thread's CPU is not included. A strategy
+ * that cannot serve a scenario fails its trial at setup (JMH reports it and carries on).
+ *
+ * <pre>
+ * java -jar zerocopy-bench.jar --jmh FileTransferBenchmark -p size=4096,1048576 -p strategy=copy,auto
+ * </pre>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class FileTransferBenchmark {
+
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+
+    @Param({"fs", "ff"})
+    public String scenario;
+
+    @Param({"copy", "transferTo", "mmap", "splice", "copyFileRange", "auto"})
+    public String strategy;
+
+    /** Powers of 4 from 64 B to 1 GiB. */
+    @Param({"64", "256", "1024", "4096", "16384", "65536", "262144", "1048576", "4194304", "16777216", "67108864",
+        "268435456", "1073741824"})
+    public long size;
+
+    private Path dir;
+    private FileChannel src;
+    private WritableByteChannel target;
+    private FileChannel targetFile;
+    private TransferEngine engine;
+    private ServerSocketChannel server;
+    private Thread drain;
+
+    /** Aux counters, reported as rates. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Counters {
+        /** Bytes delivered. */
+        public long bytes;
+        /** CPU nanoseconds of the benchmark thread. */
+        public long cpuNanos;
+        long cpuStart;
+        long ops;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            bytes = 0;
+            cpuNanos = 0;
+            ops = 0;
+            cpuStart = MX.getCurrentThreadCpuTime();
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException, InterruptedException {
+        engine = engineFor(strategy);
+        dir = Files.createTempDirectory("zerocopy-jmh-");
+        Path in = dir.resolve("src.bin");
+        fill(in, size, 1);
+        src = FileChannel.open(in, StandardOpenOption.READ);
+        if (scenario.equals("ff")) {
+            Path out = dir.resolve("dst.bin");
+            fill(out, size, 2);
+            targetFile = FileChannel.open(out, StandardOpenOption.WRITE);
+            target = targetFile;
+        } else if (scenario.equals("fs")) {
+            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            drain = new Thread(() -> drain(server), "jmh-drain");
+            drain.setDaemon(true);
+            drain.start();
+            SocketChannel c = SocketChannel.open();
+            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.connect(server.getLocalAddress());
+            target = c;
+        } else {
+            throw new IllegalArgumentException("scenario: fs or ff, not " + scenario);
+        }
+        // fail here, not in the measurement, if the strategy cannot serve this pair
+        transferOnce();
+    }
+
+    static TransferEngine engineFor(String strategy) {
+        if (strategy.equals("auto")) {
+            return ZeroCopy.defaultEngine();
+        }
+        if (!ZeroCopy.defaultEngine().strategies().contains(strategy)) {
+            throw new IllegalStateException("strategy " + strategy + " not available; known: "
+                    + ZeroCopy.defaultEngine().strategies());
+        }
+        return ZeroCopy.builder().strategies(strategy).threshold(0).build();
+    }
+
+    private static void drain(ServerSocketChannel server) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+        try (SocketChannel c = server.accept()) {
+            while (true) {
+                buf.clear();
+                if (c.read(buf) < 0) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // closed at tear-down
+        }
+    }
+
+    static void fill(Path p, long size, long seed) throws IOException {
+        ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
+        SplittableRandom r = new SplittableRandom(seed);
+        while (block.remaining() >= 8) {
+            block.putLong(r.nextLong());
+        }
+        try (FileChannel fc = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long left = size;
+            while (left > 0) {
+                block.clear();
+                block.limit((int) Math.min(left, block.capacity()));
+                while (block.hasRemaining()) {
+                    left -= fc.write(block);
+                }
+            }
+        }
+    }
+
+    private long transferOnce() throws IOException {
+        if (targetFile != null) {
+            targetFile.position(0);
+        }
+        long n = engine.transfer(src, 0, size, target);
+        if (n != size) {
+            throw new IOException("moved " + n + " of " + size);
+        }
+        return n;
+    }
+
+    @Benchmark
+    public long transfer(Counters c) throws IOException {
+        long n = transferOnce();
+        c.bytes += n;
+        if ((++c.ops & 63) == 0 || size >= 65536) {
+            c.cpuNanos = MX.getCurrentThreadCpuTime() - c.cpuStart;
+        }
+        return n;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException, InterruptedException {
+        try {
+            if (target != null) {
+                target.close();
+            }
+            if (src != null) {
+                src.close();
+            }
+            if (server != null) {
+                server.close();
+                drain.join(5000);
+            }
+        } finally {
+            if (dir != null) {
+                try (var s = Files.list(dir)) {
+                    for (Path p : (Iterable<Path>) s::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * The benchmark report, calibration and peers of zerocopy; not API.
+ *
+ * <p>Design: a {@link io.zerocopy.bench.Harness} owns the data files and the loopback peers
+ * (a sink that reads every socket row's output, a feeder that writes every proxy row's input)
+ * for the whole run, so that rows differ only in how the bytes are moved. A
+ * {@link io.zerocopy.bench.Row} performs one complete transfer and returns a
+ * {@link io.zerocopy.bench.Sample}: the Java rows through the library or the JDK, the C rows
+ * through a subprocess ({@code zcpeer}), the Netty rows through an epoll event loop. The
+ * {@link io.zerocopy.bench.Report} warms every row up, then measures rows in a new random order
+ * each repetition and writes CSV, Markdown and hand-written SVG.
+ *
+ * <p>Invariants: one transfer at a time (the peers serve one connection at a time, and a
+ * session is registered before its connection is opened); every timed window opens after
+ * channels are open and connected and closes when the target holds the last byte; measured
+ * loops reuse their buffers.
+ *
+ * <p>The JMH benchmarks are in {@code io.zerocopy.bench.jmh}.
+ */
+package io.zerocopy.bench;

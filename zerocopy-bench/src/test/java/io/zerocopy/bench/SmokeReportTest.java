@@ -1,0 +1,130 @@
+package io.zerocopy.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the report in {@code --smoke} mode and checks what it wrote: every expected row, the
+ * byte counts, well-formed charts. No assertion depends on a timing.
+ */
+class SmokeReportTest {
+
+    private static final long SIZE = 256 * 1024;
+
+    @TempDir
+    Path out;
+
+    @Test
+    void smokeRunWritesEveryRowWithTheRightByteCounts() throws Exception {
+        Main.report(List.of("--smoke", "--size", "256K", "--out", out.toString()));
+
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"), StandardCharsets.UTF_8);
+        assertEquals(Report.CSV_HEADER, lines.get(0));
+        Map<String, String[]> rows = new HashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = parseCsv(line);
+            assertEquals(21, f.length, line);
+            rows.put(f[0] + "/" + f[1], f);
+        }
+        for (String sc : new String[] {"file->socket", "socket->socket", "file->file"}) {
+            for (String row : new String[] {"traditional", "jdk:heap-loop", "jdk:direct-loop", "zc:copy", "zc:auto"}) {
+                assertOk(rows, sc + "/" + row);
+            }
+        }
+        for (String sc : new String[] {"file->socket", "file->file"}) {
+            for (String row : new String[] {"jdk:transferTo", "zc:transferTo", "zc:mmap"}) {
+                assertOk(rows, sc + "/" + row);
+            }
+        }
+        // transferTo and mmap need a file source: reported as skipped, not dropped
+        assertEquals("skipped", rows.get("socket->socket/zc:transferTo")[3]);
+        assertEquals("skipped", rows.get("socket->socket/zc:mmap")[3]);
+        // every row: measured, or skipped with a reason; only a peer (Netty, C) may fail, since
+        // CI must not depend on a third party's flakiness, but it must say why
+        for (Map.Entry<String, String[]> e : rows.entrySet()) {
+            String[] f = e.getValue();
+            boolean peer = f[2].equals("netty") || f[2].equals("c");
+            assertTrue(peer || !f[3].equals("failed"), e.getKey() + " failed: " + f[20]);
+            if (f[3].equals("ok")) {
+                assertEquals(Long.toString(SIZE), f[5], e.getKey());
+            } else {
+                assertTrue(!f[20].isEmpty(), e.getKey() + " " + f[3] + " without a reason");
+            }
+        }
+        assertTrue(rows.containsKey("file->socket/c:sendfile"), "C peer row listed (ok or skipped)");
+
+        List<String> sweep = Files.readAllLines(out.resolve("sweep.csv"), StandardCharsets.UTF_8);
+        assertTrue(sweep.stream().anyMatch(l -> l.startsWith("file->socket,zc:auto,4096,")), "sweep has fs auto 4 KiB");
+        assertTrue(sweep.stream().anyMatch(l -> l.startsWith("file->file,zc:auto,65536,")), "sweep has ff auto 64 KiB");
+        for (String svg : new String[] {"throughput.svg", "throughput-by-size.svg"}) {
+            parseXml(out.resolve(svg));
+        }
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("### Targets"));
+    }
+
+    @Test
+    void optionsParseSizesAndScenarios() {
+        Options o = Options.parse("--size", "4M", "--reps", "3", "--scenarios", "fs,ff");
+        assertEquals(4L << 20, o.size);
+        assertEquals(3, o.reps);
+        assertEquals(2, o.scenarios.size());
+        assertEquals(100L << 20, Options.parse().size);
+        assertEquals(1L << 30, Options.parseSize("1GiB"));
+    }
+
+    private static void assertOk(Map<String, String[]> rows, String key) {
+        String[] f = rows.get(key);
+        assertTrue(f != null, "missing row " + key);
+        assertEquals("ok", f[3], key + ": " + f[20]);
+        assertEquals(Long.toString(SIZE), f[5], key + " bytes");
+        assertTrue(Double.parseDouble(f[12]) > 0, key + " MB/s");
+    }
+
+    private static void parseXml(Path p) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        assertEquals("svg", f.newDocumentBuilder().parse(p.toFile()).getDocumentElement().getNodeName());
+    }
+
+    /** RFC 4180 fields of one line. */
+    static String[] parseCsv(String line) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"') {
+                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cur.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out.toArray(new String[0]);
+    }
+}
