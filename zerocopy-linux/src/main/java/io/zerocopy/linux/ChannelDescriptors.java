@@ -47,6 +47,7 @@ final class ChannelDescriptors {
     private static final long SOCKET_FORCED;
     private static final long SOURCE_FORCED;
     private static final long SINK_FORCED;
+    private static final long BUFFER_ADDRESS;
     private static final Throwable CAUSE;
 
     static {
@@ -75,6 +76,7 @@ final class ChannelDescriptors {
         SOCKET_FORCED = offset(SOCKET_CHANNEL, "forcedNonBlocking", boolean.class);
         SOURCE_FORCED = offset(SOURCE_CHANNEL, "forcedNonBlocking", boolean.class);
         SINK_FORCED = offset(SINK_CHANNEL, "forcedNonBlocking", boolean.class);
+        BUFFER_ADDRESS = offset(java.nio.Buffer.class, "address", long.class);
         if (cause == null && FILE_DESCRIPTOR_FD < 0) {
             cause = new NoSuchFieldException("java.io.FileDescriptor.fd (int)");
         }
@@ -162,6 +164,15 @@ final class ChannelDescriptors {
                 : type == SINK_CHANNEL ? SINK_FORCED
                 : -1;
         return offset >= 0 && UNSAFE.getBooleanVolatile(channel, offset);
+    }
+
+    /**
+     * @param direct a direct buffer
+     * @return the native address of its element 0, or 0 if it cannot be read on this JVM
+     */
+    static long address(java.nio.ByteBuffer direct) {
+        assert direct.isDirect();
+        return BUFFER_ADDRESS < 0 ? 0 : UNSAFE.getLong(direct, BUFFER_ADDRESS);
     }
 
     /** @return whether {@link #dup} can give a descriptor for channels of this class */

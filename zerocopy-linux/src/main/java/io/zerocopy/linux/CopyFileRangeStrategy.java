@@ -40,8 +40,9 @@ final class CopyFileRangeStrategy implements TransferStrategy {
 
     @Override
     public Outcome transfer(Transfer t) throws IOException {
-        if (Native.libc() == null) {
-            return Outcome.unsupported(Outcome.Scope.ENGINE, "zerocopy-linux unavailable: " + Native.unavailabilityCause());
+        Outcome unavailable = Endpoints.unavailable();
+        if (unavailable != null) {
+            return unavailable;
         }
         if (!Native.hasCopyFileRange()) {
             return Outcome.unsupported(Outcome.Scope.ENGINE, "copy_file_range: not in this kernel (ENOSYS)");
@@ -76,14 +77,9 @@ final class CopyFileRangeStrategy implements TransferStrategy {
             throw e;
         } finally {
             try {
-                if (offsets != null && t.target().isOpen()) {
-                    t.targetFile().position(offsets.getLong(8));
+                if (offsets != null) {
+                    Endpoints.restorePosition(t.target(), offsets.getLong(8), failure);
                 }
-            } catch (IOException e) {
-                if (failure == null) {
-                    throw e;
-                }
-                failure.addSuppressed(e);
             } finally {
                 try {
                     Endpoints.release(t.source(), src, failure);

@@ -125,6 +125,37 @@ final class Endpoints {
         return r;
     }
 
+    /** @return an ENGINE-scoped unsupported outcome if the native binding is unavailable, else null */
+    static io.zerocopy.Outcome unavailable() {
+        return Native.libc() != null ? null : io.zerocopy.Outcome.unsupported(io.zerocopy.Outcome.Scope.ENGINE,
+                "zerocopy-linux unavailable: " + Native.unavailabilityCause());
+    }
+
+    /** @return the TRANSFER-scoped outcome for a channel whose descriptor cannot be had */
+    static io.zerocopy.Outcome noDescriptor(Channel channel) {
+        return io.zerocopy.Outcome.unsupported(io.zerocopy.Outcome.Scope.TRANSFER,
+                "no descriptor for " + channel.getClass().getName());
+    }
+
+    /**
+     * Sets a file target's channel position after the bytes delivered through an {@code loff_t},
+     * if the channel is still open; a failure is added to {@code primary} if there is one.
+     *
+     * @throws IOException if setting fails and there is no primary exception
+     */
+    static void restorePosition(Channel file, long at, Throwable primary) throws IOException {
+        try {
+            if (file.isOpen()) {
+                ((java.nio.channels.FileChannel) file).position(at);
+            }
+        } catch (IOException e) {
+            if (primary == null) {
+                throw e;
+            }
+            primary.addSuppressed(e);
+        }
+    }
+
     /**
      * @param file a file target
      * @return its channel position, or -1 if it has none (a FileChannel on a FIFO or tty)
@@ -170,25 +201,41 @@ final class Endpoints {
      */
     static void await(Pointer pollfd, int fd, short events, int spins, Transfer t) throws IOException {
         if (spins > 2) {
-            LockSupport.parkNanos(SPIN_PARK_NANOS);
+            backOff();
         }
-        Native.LibC c = Native.libc();
         while (true) {
             checkLive(t);
             pollfd.putInt(0, fd);
             pollfd.putShort(4, events);
             pollfd.putShort(6, (short) 0);
-            int r = c.poll(pollfd, 1, POLL_MILLIS);
-            if (r > 0) {
+            if (poll(pollfd, 1, POLL_MILLIS) > 0) {
                 return; // ready, or POLLERR/POLLHUP: the retried call reports it
             }
-            if (r < 0) {
-                int errno = Native.errno();
-                if (Errors.classify("poll", errno, false) != Errors.Action.RETRY) {
-                    throw Errors.exception("poll", errno);
-                }
-            }
         }
+    }
+
+    /**
+     * One poll(2) call; EINTR counts as a timeout.
+     *
+     * @param pollfds {@code nfds} filled {@code struct pollfd}
+     * @return descriptors ready (0 on timeout or EINTR)
+     * @throws NativeIOException if poll fails otherwise
+     */
+    static int poll(Pointer pollfds, int nfds, int timeoutMillis) throws NativeIOException {
+        int r = Native.libc().poll(pollfds, nfds, timeoutMillis);
+        if (r < 0) {
+            int errno = Native.errno();
+            if (Errors.classify("poll", errno, false) != Errors.Action.RETRY) {
+                throw Errors.exception("poll", errno);
+            }
+            return 0;
+        }
+        return r;
+    }
+
+    /** Parks briefly: poll said ready but the call keeps saying EAGAIN. */
+    static void backOff() {
+        LockSupport.parkNanos(SPIN_PARK_NANOS);
     }
 
     /**
@@ -198,17 +245,26 @@ final class Endpoints {
      */
     static void checkLive(Transfer t) throws IOException {
         if (Thread.currentThread().isInterrupted()) {
-            ClosedByInterruptException e = new ClosedByInterruptException();
-            closeChannel(t.source(), e);
-            closeChannel(t.target(), e);
-            throw e;
+            throw interrupted(t.source(), t.target());
         }
         if (!t.source().isOpen() || !t.target().isOpen()) {
             throw new AsynchronousCloseException();
         }
     }
 
-    private static void closeChannel(Channel ch, Throwable primary) {
+    /** @return the exception for an interrupted thread, after closing {@code a} and {@code b} (either may be null) */
+    static ClosedByInterruptException interrupted(Channel a, Channel b) {
+        ClosedByInterruptException e = new ClosedByInterruptException();
+        closeChannel(a, e);
+        closeChannel(b, e);
+        return e;
+    }
+
+    /** Closes a channel, adding a failure to {@code primary}; null is ignored. */
+    static void closeChannel(Channel ch, Throwable primary) {
+        if (ch == null) {
+            return;
+        }
         try {
             ch.close();
         } catch (IOException | RuntimeException e) {

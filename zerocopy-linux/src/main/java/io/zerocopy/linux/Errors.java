@@ -35,6 +35,8 @@ final class Errors {
 
     static final String SPLICE = "splice";
     static final String COPY_FILE_RANGE = "copy_file_range";
+    static final String TEE = "tee";
+    static final String VMSPLICE = "vmsplice";
 
     private Errors() { }
 

@@ -2,6 +2,7 @@ package io.zerocopy.linux;
 
 import java.lang.System.Logger.Level;
 
+import io.zerocopy.BroadcastStrategy;
 import io.zerocopy.TransferStrategy;
 
 /**
@@ -19,6 +20,8 @@ public final class Linux {
 
     /** System property: {@code false} disables the module; read once. */
     public static final String ENABLED_PROPERTY = Native.ENABLED_PROPERTY;
+    /** System property: {@code false} keeps the {@code tee} broadcast out of the provider (read at each engine build). */
+    public static final String TEE_PROPERTY = TeeBroadcast.ENABLED_PROPERTY;
 
     private Linux() { }
 
@@ -71,6 +74,56 @@ public final class Linux {
     public static TransferStrategy copyFileRange() {
         ensureAvailability();
         return new CopyFileRangeStrategy();
+    }
+
+    /**
+     * @return the {@code vmsplice} memory-send strategy in safe mode ({@code vmsplice(false)})
+     * @throws UnsatisfiedLinkError if the module is unavailable
+     */
+    public static TransferStrategy vmsplice() {
+        return vmsplice(false);
+    }
+
+    /**
+     * The {@code vmsplice} strategy for {@link io.zerocopy.TransferEngine#send}: direct buffers
+     * are mapped into a pooled pipe and spliced to the target, not copied. Add it with
+     * {@code ZeroCopy.builder().addFirst(Linux.vmsplice(...))}.
+     *
+     * <p>Safe mode ({@code unsafeReuse = false}) keeps {@code send}'s promise that the buffers
+     * may be reused on return: it serves file targets, and TCP sockets to peers on other hosts
+     * (waiting until they acknowledged every byte); other targets get the gathering write.
+     *
+     * <p>With {@code unsafeReuse = true} it serves pipes and every socket too and returns once
+     * the bytes are in the target, while the kernel may still read the caller's pages: the
+     * caller must not modify the buffers until the receiver has consumed the bytes (loopback:
+     * read them), or the receiver may see the new contents.
+     *
+     * @param unsafeReuse whether to return before the kernel has released the caller's pages
+     * @return a {@code vmsplice} strategy using the {@link #sharedPipePool() shared pipe pool}
+     * @throws UnsatisfiedLinkError if the module is unavailable
+     */
+    public static TransferStrategy vmsplice(boolean unsafeReuse) {
+        ensureAvailability();
+        return new VmspliceStrategy(sharedPipePool(), unsafeReuse);
+    }
+
+    /**
+     * @return the {@code tee} broadcast strategy using the {@link #sharedPipePool() shared pipe pool}
+     * @throws UnsatisfiedLinkError if the module is unavailable
+     */
+    public static BroadcastStrategy tee() {
+        return tee(sharedPipePool());
+    }
+
+    /**
+     * @param pool the pipes to tee through (a broadcast to N targets leases N + 1 of them, or
+     *     falls back); the caller keeps ownership
+     * @return a {@code tee} broadcast strategy
+     * @throws UnsatisfiedLinkError if the module is unavailable
+     */
+    public static BroadcastStrategy tee(PipePool pool) {
+        ensureAvailability();
+        return new TeeBroadcast(java.util.Objects.requireNonNull(pool, "pool"));
     }
 
     /**

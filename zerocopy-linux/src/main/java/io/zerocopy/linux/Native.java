@@ -63,6 +63,11 @@ final class Native {
     static final short POLLIN = 0x1;
     static final short POLLOUT = 0x4;
 
+    /** ioctl: bytes not yet acknowledged by the peer in a TCP socket's send queue ({@code SIOCOUTQ}, {@code TIOCOUTQ}). */
+    static final long SIOCOUTQ = 0x5411;
+    /** ioctl: bytes waiting to be read from a pipe ({@code FIONREAD}). */
+    static final long FIONREAD = 0x541B;
+
     /** The calls used, with their exact C types. */
     public interface LibC {
 
@@ -71,6 +76,18 @@ final class Native {
 
         /** {@code ssize_t copy_file_range(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
         @ssize_t long copy_file_range(int fdIn, Pointer offIn, int fdOut, Pointer offOut, @size_t long len, int flags);
+
+        /** {@code ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)}: duplicates pipe content. */
+        @ssize_t long tee(int fdIn, int fdOut, @size_t long len, int flags);
+
+        /**
+         * {@code ssize_t vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags)}:
+         * maps user pages into a pipe; the kernel may read them until the bytes leave the system.
+         */
+        @ssize_t long vmsplice(int fd, Pointer iov, @size_t long nrSegs, int flags);
+
+        /** {@code int ioctl(int fd, unsigned long request, int *arg)}: only {@link #SIOCOUTQ} and {@link #FIONREAD}. */
+        int ioctl(int fd, @u_int64_t long request, Pointer arg);
 
         /** {@code int pipe2(int pipefd[2], int flags)} */
         int pipe2(@Out int[] fds, int flags);
@@ -193,6 +210,15 @@ final class Native {
                 pfd.putShort(6, (short) 0);
                 if (libc.poll(pfd, 1, 0) != 0) {
                     throw new IllegalStateException("poll probe: expected 0, errno " + runtime.getLastError());
+                }
+                if (libc.tee(-1, fds[1], 1, SPLICE_F_NONBLOCK) != -1 || runtime.getLastError() != EBADF) {
+                    throw new IllegalStateException("tee probe: expected EBADF, errno " + runtime.getLastError());
+                }
+                if (libc.vmsplice(-1, null, 0, 0) != -1 || runtime.getLastError() != EBADF) {
+                    throw new IllegalStateException("vmsplice probe: expected EBADF, errno " + runtime.getLastError());
+                }
+                if (libc.ioctl(fds[0], FIONREAD, pfd) != 0 || pfd.getInt(0) != 0) {
+                    throw new IllegalStateException("ioctl(FIONREAD) probe failed: errno " + runtime.getLastError());
                 }
                 long r = libc.copy_file_range(-1, null, -1, null, 1, 0);
                 int e = runtime.getLastError();

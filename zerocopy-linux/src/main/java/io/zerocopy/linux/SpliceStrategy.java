@@ -65,14 +65,15 @@ final class SpliceStrategy implements TransferStrategy {
 
     @Override
     public Outcome transfer(Transfer t) throws IOException {
-        if (Native.libc() == null) {
-            return Outcome.unsupported(Outcome.Scope.ENGINE, "zerocopy-linux unavailable: " + Native.unavailabilityCause());
+        Outcome unavailable = Endpoints.unavailable();
+        if (unavailable != null) {
+            return unavailable;
         }
         if (!ChannelDescriptors.readable(t.source().getClass())) {
-            return Outcome.unsupported(Outcome.Scope.TRANSFER, "no descriptor for " + t.source().getClass().getName());
+            return Endpoints.noDescriptor(t.source());
         }
         if (!ChannelDescriptors.readable(t.target().getClass())) {
-            return Outcome.unsupported(Outcome.Scope.TRANSFER, "no descriptor for " + t.target().getClass().getName());
+            return Endpoints.noDescriptor(t.target());
         }
         return new Run(t).execute();
     }
@@ -308,14 +309,9 @@ final class SpliceStrategy implements TransferStrategy {
 
         private void finish(boolean wrote, Throwable failure) throws IOException {
             try {
-                if (wrote && t.target().isOpen()) {
-                    t.targetFile().position(scratch.getLong(PooledPipe.TARGET_OFFSET));
+                if (wrote) {
+                    Endpoints.restorePosition(t.target(), scratch.getLong(PooledPipe.TARGET_OFFSET), failure);
                 }
-            } catch (IOException e) {
-                if (failure == null) {
-                    throw e;
-                }
-                failure.addSuppressed(e);
             } finally {
                 if (pipe != null) {
                     if (inPipe == 0) {

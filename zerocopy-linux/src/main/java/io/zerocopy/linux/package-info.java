@@ -1,7 +1,9 @@
 /**
  * Linux strategies for zerocopy: {@code splice} through pooled pipes and
- * {@code copy_file_range}, bound with jnr-ffi. Adding the jar to the class path is enough:
- * {@link io.zerocopy.linux.LinuxStrategyProvider} registers them with every engine.
+ * {@code copy_file_range}, the broadcast strategy {@code tee}, bound with jnr-ffi. Adding the
+ * jar to the class path is enough: {@link io.zerocopy.linux.LinuxStrategyProvider} registers
+ * them with every engine. The memory-send strategy {@code vmsplice} is opt-in
+ * ({@link io.zerocopy.linux.Linux#vmsplice(boolean)}).
  *
  * <p>Design. {@code Native} is the only class that touches jnr-ffi; {@code Errors} the only
  * place where errno values get a meaning (retry, wait with poll(2), fall back, or throw a
@@ -12,7 +14,8 @@
  * interrupts and asynchronous closes are noticed within 100 ms and honoured as NIO does.
  *
  * <p>Invariant: a strategy reports bytes with {@code Transfer.advance} only once they reached
- * the target; at most one pipe-full is in flight, and a pipe returns to its
- * {@link io.zerocopy.linux.PipePool} only empty.
+ * the target; at most one pipe-full is in flight (per target, for {@code tee}), and a pipe
+ * returns to its {@link io.zerocopy.linux.PipePool} only empty. A buffer handed to vmsplice
+ * may be reused when {@code send} returns only in safe mode; see {@code VmspliceStrategy}.
  */
 package io.zerocopy.linux;

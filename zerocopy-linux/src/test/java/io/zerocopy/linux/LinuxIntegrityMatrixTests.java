@@ -82,7 +82,8 @@ class LinuxIntegrityMatrixTests {
                     || pair.source == ChannelKind.FILE && size < TransferEngine.DEFAULT_THRESHOLD) {
                 return "copy";
             }
-            return pair == Pair.FILE_TO_FILE ? "copyFileRange" : "splice";
+            // The core prefers mmap for file to socket; splice serves the other pairs.
+            return pair == Pair.FILE_TO_SOCKET ? "mmap" : "splice";
         }
     }
 }

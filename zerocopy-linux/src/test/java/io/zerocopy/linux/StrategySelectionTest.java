@@ -35,6 +35,9 @@ class StrategySelectionTest {
 
     private final Recorder recorder = new Recorder();
     private final TransferEngine engine = ZeroCopy.builder().listener(recorder).build();
+    /** Without the core's built-in preference of mmap for file to socket. */
+    private final TransferEngine spliceFirst = ZeroCopy.builder().listener(recorder)
+            .prefer(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.SOCKET).build();
 
     @BeforeAll
     static void linux() {
@@ -42,20 +45,30 @@ class StrategySelectionTest {
     }
 
     @Test
-    void providerOffersCopyFileRangeThenSpliceAheadOfCore() {
+    void providerOffersSpliceThenCopyFileRangeAheadOfCore() {
         List<String> names = engine.strategies();
-        assertEquals(List.of("copyFileRange", "splice"), names.subList(0, 2), names.toString());
-        assertEquals(List.of("copyFileRange", "splice"),
+        assertEquals(List.of("splice", "copyFileRange"), names.subList(0, 2), names.toString());
+        assertEquals(List.of("splice", "copyFileRange"),
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
+        assertEquals(List.of("splice", "copyFileRange"),
+                engine.strategies(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.FILE).subList(0, 2));
+        // The core prefers mmap for file to socket (its measurement); splice comes next.
+        assertEquals(List.of("mmap", "splice"),
+                engine.strategies(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.SOCKET).subList(0, 2));
     }
 
     @Test
-    void fileToFileUsesCopyFileRange() throws Exception {
+    void fileToFileUsesSpliceByDefaultAndCopyFileRangeWhenPreferred() throws Exception {
         byte[] data = payload(SIZE);
         Path src = Fixtures.file(dir, "src", data);
         Path dst = dir.resolve("dst");
         assertEquals(SIZE, engine.transfer(src, dst));
         assertSameBytes(data, Files.readAllBytes(dst), "file -> file");
+        assertStrategy("splice");
+        TransferEngine reflinkFirst = ZeroCopy.builder().listener(recorder)
+                .prefer(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.FILE, "copyFileRange").build();
+        assertEquals(SIZE, reflinkFirst.transfer(src, dst));
+        assertSameBytes(data, Files.readAllBytes(dst), "file -> file, copyFileRange preferred");
         assertStrategy("copyFileRange");
     }
 
@@ -66,7 +79,7 @@ class StrategySelectionTest {
         try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
             in.position(5);
             CompletableFuture<byte[]> got = drain(c.accepted);
-            assertEquals(SIZE - 100, engine.transfer(in, 100, SIZE - 100, c.client));
+            assertEquals(SIZE - 100, spliceFirst.transfer(in, 100, SIZE - 100, c.client));
             c.client.shutdownOutput();
             assertSameBytes(java.util.Arrays.copyOfRange(data, 100, SIZE), got.get(), "file -> socket");
             assertEquals(5, in.position());
@@ -177,7 +190,7 @@ class StrategySelectionTest {
         Path src = Fixtures.file(dir, "src", data);
         try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
             CompletableFuture<byte[]> got = drain(c.accepted);
-            assertEquals(SIZE - 10, engine.transfer(in, 10, SIZE, c.client));
+            assertEquals(SIZE - 10, spliceFirst.transfer(in, 10, SIZE, c.client));
             c.client.shutdownOutput();
             assertSameBytes(java.util.Arrays.copyOfRange(data, 10, SIZE), got.get(), "short file -> socket");
         }

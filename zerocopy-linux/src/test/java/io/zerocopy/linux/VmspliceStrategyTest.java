@@ -1,0 +1,134 @@
+package io.zerocopy.linux;
+
+import static io.zerocopy.testkit.Payloads.assertSameBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.zerocopy.TransferEngine;
+import io.zerocopy.ZeroCopy;
+import io.zerocopy.testkit.Loopback;
+import io.zerocopy.testkit.Payloads;
+
+/** Memory sends through {@code vmsplice}: byte-exact, buffer positions exact, and its fallbacks. */
+class VmspliceStrategyTest {
+
+    /** Sizes across page, pipe and iovec-batch boundaries; slices start unaligned. */
+    private static final int[] SIZES = {0, 1, 4095, 4097, 65537, (1 << 20) + 3, 0, 3 << 20, 7};
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void linux() {
+        Fixtures.requireLinux();
+    }
+
+    private static ByteBuffer[] buffers(byte[] payload, int copies) {
+        ByteBuffer[] out = new ByteBuffer[SIZES.length * copies];
+        int at = 0;
+        for (int k = 0; k < out.length; k++) {
+            int size = SIZES[k % SIZES.length];
+            ByteBuffer b = ByteBuffer.allocateDirect(size + 13);
+            b.position(13);
+            b.put(payload, at, size);
+            b.position(13);
+            out[k] = b.slice().position(0);
+            at += size;
+        }
+        return out;
+    }
+
+    private static int total(int copies) {
+        return Arrays.stream(SIZES).sum() * copies;
+    }
+
+    private static void assertConsumed(ByteBuffer[] bufs) {
+        for (ByteBuffer b : bufs) {
+            assertFalse(b.hasRemaining(), "every buffer's position at its limit");
+        }
+    }
+
+    @Test
+    void safeModeSendsToAFileAtItsPosition() throws Exception {
+        byte[] payload = Payloads.of(total(1), 7);
+        ByteBuffer[] bufs = buffers(payload, 1);
+        Recorder rec = new Recorder();
+        TransferEngine engine = ZeroCopy.builder().addFirst(Linux.vmsplice()).listener(rec).build();
+        try (FileChannel out = FileChannel.open(dir.resolve("out"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ)) {
+            out.position(100);
+            assertEquals(payload.length, engine.send(bufs, out));
+            assertEquals("vmsplice", rec.last().strategy());
+            assertEquals(100 + payload.length, out.position());
+            byte[] got = Fixtures.read(out);
+            assertSameBytes(payload, Arrays.copyOfRange(got, 100, got.length), "file");
+        }
+        assertConsumed(bufs);
+    }
+
+    @Test
+    void heapBuffersTakeTheGatheringWrite() throws Exception {
+        byte[] payload = Payloads.of(1 << 20, 8);
+        Recorder rec = new Recorder();
+        TransferEngine engine = ZeroCopy.builder().addFirst(Linux.vmsplice(true)).listener(rec).build();
+        try (FileChannel out = FileChannel.open(dir.resolve("out"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ)) {
+            ByteBuffer heap = ByteBuffer.wrap(payload);
+            assertEquals(payload.length, engine.send(new ByteBuffer[] {ByteBuffer.allocateDirect(0), heap}, out));
+            assertEquals("copy", rec.last().strategy());
+            assertSameBytes(payload, Fixtures.read(out), "file");
+        }
+    }
+
+    @Test
+    void unsafeReuseSendsToASocketAndAPipeByteExact() throws Exception {
+        byte[] payload = Payloads.of(total(2), 9);
+        Recorder rec = new Recorder();
+        TransferEngine engine = ZeroCopy.builder().addFirst(Linux.vmsplice(true)).listener(rec).build();
+        try (Loopback.Connection c = Loopback.connect()) {
+            var got = Fixtures.drain(c.accepted);
+            ByteBuffer[] bufs = buffers(payload, 2);
+            assertEquals(payload.length, engine.send(bufs, c.client));
+            c.client.shutdownOutput();
+            assertEquals("vmsplice", rec.last().strategy());
+            assertSameBytes(payload, got.get(), "socket");
+            assertConsumed(bufs);
+        }
+        Pipe p = Pipe.open();
+        try (Pipe.SourceChannel source = p.source()) {
+            var got = Fixtures.drain(source);
+            ByteBuffer[] bufs = buffers(payload, 2);
+            try (Pipe.SinkChannel sink = p.sink()) {
+                assertEquals(payload.length, engine.send(bufs, sink));
+            }
+            assertEquals("vmsplice", rec.last().strategy());
+            assertSameBytes(payload, got.get(), "pipe");
+            assertConsumed(bufs);
+        }
+    }
+
+    @Test
+    void aClosedReceiverFailsWithTheCountAndPositionsMatchIt() throws Exception {
+        byte[] payload = Payloads.of(8 << 20, 10);
+        TransferEngine engine = ZeroCopy.builder().addFirst(Linux.vmsplice(true)).build();
+        try (Loopback.Connection c = Loopback.connect()) {
+            c.accepted.close();
+            Thread.sleep(20);
+            ByteBuffer buf = ByteBuffer.allocateDirect(payload.length).put(payload).flip();
+            io.zerocopy.TransferException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.zerocopy.TransferException.class, () -> engine.send(new ByteBuffer[] {buf}, c.client));
+            assertEquals(buf.position(), e.bytesDelivered(), e.toString());
+        }
+    }
+}
