@@ -16,7 +16,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
@@ -54,11 +57,11 @@ public final class TransferEngine {
     /** System property: {@code false} stops engines from loading {@link TransferStrategyProvider}s. */
     public static final String PROVIDERS_PROPERTY = "io.zerocopy.providers";
 
-    private static final int KINDS = ChannelKind.values().length;
+    /** Size from which the built-in preferences for large transfers apply; see {@link Builder#prefer}. */
+    static final long LARGE = 256 * 1024;
 
     private final TransferStrategy[] strategies;
-    /** Per source/target kind pair ({@code source * KINDS + target}): strategy indices in the order tried. */
-    private final int[][] chains;
+    private final Chains chains;
     private final int copyIndex;
     private final long threshold;
     private final BufferPool buffers;
@@ -78,7 +81,7 @@ public final class TransferEngine {
         }
     }
 
-    private TransferEngine(TransferStrategy[] strategies, int[][] chains, long threshold, BufferPool buffers,
+    private TransferEngine(TransferStrategy[] strategies, Chains chains, long threshold, BufferPool buffers,
             FailureMemory memory, TransferListener listener, BroadcastStrategy[] broadcasters,
             BroadcastSettings broadcastSettings) {
         this.chains = chains;
@@ -122,13 +125,27 @@ public final class TransferEngine {
     /**
      * @param source a source kind
      * @param target a target kind
-     * @return the names of the strategies tried for this pair above the threshold, in order
-     *     (strategies that do not support the pair for an unknown size are left out)
+     * @return the names of the strategies tried for this pair when the size is unknown, in
+     *     order (those that do not support the pair are left out)
      */
     public List<String> strategies(ChannelKind source, ChannelKind target) {
+        return strategies(source, target, -1);
+    }
+
+    /**
+     * @param source a source kind
+     * @param target a target kind
+     * @param size a transfer size, or -1 for unknown
+     * @return the names of the strategies tried for such a transfer, in order (below the
+     *     threshold: the copy loop alone, when the engine has it)
+     */
+    public List<String> strategies(ChannelKind source, ChannelKind target, long size) {
+        if (copyIndex >= 0 && size >= 0 && size < threshold) {
+            return List.of(CopyStrategy.NAME);
+        }
         List<String> names = new ArrayList<>();
-        for (int i : chains[source.ordinal() * KINDS + target.ordinal()]) {
-            if (strategies[i].supports(source, target, -1)) {
+        for (int i : chains.order(source, target, size)) {
+            if (strategies[i].supports(source, target, size)) {
                 names.add(strategies[i].name());
             }
         }
@@ -451,7 +468,7 @@ public final class TransferEngine {
                     return finish(t, attempts, startNanos);
                 }
             }
-            for (int i : chains[sourceKind.ordinal() * KINDS + targetKind.ordinal()]) {
+            for (int i : chains.order(sourceKind, targetKind, size)) {
                 if (i == copyIndex && size >= 0 && size < threshold) {
                     continue;
                 }
@@ -545,7 +562,7 @@ public final class TransferEngine {
         private List<String> order;
         private final List<TransferStrategy> first = new ArrayList<>();
         private TransferListener listener = TransferListener.NONE;
-        private final Map<Integer, List<String>> preferences = new LinkedHashMap<>();
+        private final Map<Integer, NavigableMap<Long, List<String>>> preferences = new HashMap<>();
         private boolean broadcastAllOrNothing;
         private long broadcastStallTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
 
@@ -631,10 +648,15 @@ public final class TransferEngine {
 
         /**
          * For one pair of endpoint kinds, tries the named strategies first, in this order, then
-         * the rest in the engine's order. Names not in the engine are ignored. Replaces the
-         * built-in preference for that pair (file to socket: {@code mmap}, which measured
-         * faster than sendfile and splice on loopback; see docs/benchmarks.md); with no names,
-         * removes it.
+         * the rest in the engine's order. Names not in the engine are ignored. Replaces every
+         * preference for that pair, including the built-in ones; with no names, restores the
+         * engine's plain order for the pair.
+         *
+         * <p>Built in (when {@link #strategies} is not called), from the benchmark's size sweep
+         * (docs/benchmarks.md): file to socket, from 256 KiB, {@code mmap} (about 1.8 times
+         * sendfile and splice over loopback; slower below, where mapping costs dominate); file to
+         * file, below 256 KiB, {@code transferTo} (sendfile beat splice and copy_file_range at
+         * 16 and 64 KiB).
          *
          * @param source the source kind
          * @param target the target kind
@@ -644,8 +666,32 @@ public final class TransferEngine {
         public Builder prefer(ChannelKind source, ChannelKind target, String... names) {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
-            Objects.requireNonNull(names, "names");
-            preferences.put(source.ordinal() * KINDS + target.ordinal(), List.of(names));
+            NavigableMap<Long, List<String>> bands = new TreeMap<>();
+            bands.put(0L, List.of(names));
+            preferences.put(Chains.pair(source, target), bands);
+            return this;
+        }
+
+        /**
+         * For one pair of endpoint kinds and transfers of at least {@code minSize} bytes (or of
+         * unknown size), tries the named strategies first. Adds a size band to the pair's
+         * preferences (a pair given any preference drops its built-in ones); the band with the
+         * largest start not above the size applies, and below the first band the engine's plain
+         * order.
+         *
+         * @param source the source kind
+         * @param target the target kind
+         * @param minSize where the band starts; {@code >= 0}
+         * @param names strategy names; none for the engine's plain order in this band
+         * @return this
+         */
+        public Builder prefer(ChannelKind source, ChannelKind target, long minSize, String... names) {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+            if (minSize < 0) {
+                throw new IllegalArgumentException("minSize < 0: " + minSize);
+            }
+            preferences.computeIfAbsent(Chains.pair(source, target), k -> new TreeMap<>()).put(minSize, List.of(names));
             return this;
         }
 
@@ -723,30 +769,18 @@ public final class TransferEngine {
                 names.add(s.name());
             }
             TransferStrategy[] array = chain.toArray(new TransferStrategy[0]);
-            Map<Integer, List<String>> prefs = new LinkedHashMap<>();
+            Map<Integer, NavigableMap<Long, List<String>>> prefs = new HashMap<>();
             if (order == null) {
-                prefs.put(ChannelKind.FILE.ordinal() * KINDS + ChannelKind.SOCKET.ordinal(), List.of(MmapStrategy.NAME));
+                NavigableMap<Long, List<String>> fileToSocket = new TreeMap<>();
+                fileToSocket.put(LARGE, List.of(MmapStrategy.NAME));
+                prefs.put(Chains.pair(ChannelKind.FILE, ChannelKind.SOCKET), fileToSocket);
+                NavigableMap<Long, List<String>> fileToFile = new TreeMap<>();
+                fileToFile.put(0L, List.of(TransferToStrategy.NAME));
+                fileToFile.put(LARGE, List.of());
+                prefs.put(Chains.pair(ChannelKind.FILE, ChannelKind.FILE), fileToFile);
             }
             prefs.putAll(preferences);
-            int[][] chains = new int[KINDS * KINDS][];
-            for (int pair = 0; pair < chains.length; pair++) {
-                List<Integer> indices = new ArrayList<>();
-                for (int i = 0; i < first.size(); i++) {
-                    indices.add(i);
-                }
-                for (String name : prefs.getOrDefault(pair, List.of())) {
-                    int i = names.indexOf(name);
-                    if (i >= 0 && !indices.contains(i)) {
-                        indices.add(i);
-                    }
-                }
-                for (int i = 0; i < array.length; i++) {
-                    if (!indices.contains(i)) {
-                        indices.add(i);
-                    }
-                }
-                chains[pair] = indices.stream().mapToInt(Integer::intValue).toArray();
-            }
+            Chains chains = Chains.build(names, first.size(), prefs);
             return new TransferEngine(array, chains, threshold, new BufferPool(chunkSize, 16), new FailureMemory(array.length),
                     listener, broadcasters.values().toArray(new BroadcastStrategy[0]),
                     new BroadcastSettings(broadcastAllOrNothing, broadcastStallTimeoutNanos));

@@ -99,6 +99,14 @@ class ProviderDiscoveryTest {
         assertEquals(List.of("copy", "transferTo", "mmap"), custom.strategies(ChannelKind.FILE, ChannelKind.FILE));
         assertEquals(List.of("transferTo", "mmap", "copy"), custom.strategies(ChannelKind.FILE, ChannelKind.SOCKET));
         assertEquals(List.of("test-provided", "copy"), custom.strategies(ChannelKind.CHANNEL, ChannelKind.CHANNEL));
+        assertEquals(List.of("transferTo", "mmap", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 100_000),
+                "below 256 KiB mmap's mapping cost outweighs it");
+        assertEquals(List.of("mmap", "transferTo", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 256 * 1024));
+        assertEquals(List.of("copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 1000));
+        TransferEngine banded = ZeroCopy.builder().providers(false)
+                .prefer(ChannelKind.FILE, ChannelKind.FILE, 1 << 20, "mmap").build();
+        assertEquals(List.of("transferTo", "mmap", "copy"), banded.strategies(ChannelKind.FILE, ChannelKind.FILE, 100_000));
+        assertEquals(List.of("mmap", "transferTo", "copy"), banded.strategies(ChannelKind.FILE, ChannelKind.FILE, 1 << 20));
         TransferEngine ordered = ZeroCopy.builder().providers(false).strategies("transferTo", "mmap", "copy").build();
         assertEquals(List.of("transferTo", "mmap", "copy"), ordered.strategies(ChannelKind.FILE, ChannelKind.SOCKET),
                 "an explicit order replaces the built-in preference");

@@ -41,7 +41,10 @@ class StrategyMatrixTests {
         }
     }
 
-    /** The default chain without providers: copy below the threshold, mmap for file to socket, else transferTo for file sources. */
+    /**
+     * The default chain without providers: copy below the threshold; file sources use
+     * transferTo, except mmap for file to socket from 256 KiB.
+     */
     @Nested
     class DefaultSelection extends IntegrityMatrix {
         private final TransferEngine engine = ZeroCopy.builder().providers(false).build();
@@ -59,7 +62,7 @@ class StrategyMatrixTests {
         @Override
         protected String expectedStrategy(Pair pair, long size) {
             if (pair.source == ChannelKind.FILE && size >= TransferEngine.DEFAULT_THRESHOLD) {
-                return pair.target == ChannelKind.SOCKET ? "mmap" : "transferTo";
+                return pair.target == ChannelKind.SOCKET && size >= 256 * 1024 ? "mmap" : "transferTo";
             }
             return "copy";
         }

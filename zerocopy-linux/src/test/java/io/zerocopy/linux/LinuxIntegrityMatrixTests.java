@@ -82,8 +82,15 @@ class LinuxIntegrityMatrixTests {
                     || pair.source == ChannelKind.FILE && size < TransferEngine.DEFAULT_THRESHOLD) {
                 return "copy";
             }
-            // The core prefers mmap for file to socket; splice serves the other pairs.
-            return pair == Pair.FILE_TO_SOCKET ? "mmap" : "splice";
+            // The core's built-in size bands: mmap for file to socket from 256 KiB, transferTo for
+            // file to file below 256 KiB; splice serves everything else.
+            if (pair == Pair.FILE_TO_SOCKET && size >= 256 * 1024) {
+                return "mmap";
+            }
+            if (pair == Pair.FILE_TO_FILE && size < 256 * 1024) {
+                return "transferTo";
+            }
+            return "splice";
         }
     }
 }
