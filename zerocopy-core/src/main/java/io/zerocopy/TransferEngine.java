@@ -45,11 +45,12 @@ public final class TransferEngine {
     private static final System.Logger LOG = System.getLogger(TransferEngine.class.getName());
 
     /**
-     * Default size threshold in bytes: smaller known sizes use the copy loop. 64 KiB, from the
-     * benchmark's calibration on the reference machine (docs/benchmarks.md): for file to file
-     * the copy loop beat splice below 64 KiB (copy_file_range below 32 KiB, sendfile below 8 KiB).
+     * Default size threshold in bytes: smaller known sizes use the copy loop. 8 KiB, from the
+     * benchmark's calibration on the reference machine (docs/benchmarks.md): the copy loop beat
+     * sendfile, the fastest small-size path, below 8 KiB; splice and copy_file_range cross over
+     * later (64 and 32 KiB), so below 256 KiB the built-in preferences try sendfile first.
      */
-    public static final long DEFAULT_THRESHOLD = 64 * 1024;
+    public static final long DEFAULT_THRESHOLD = 8 * 1024;
     /** Default chunk (buffer) size of the copy loop. */
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
     /** Default mmap window size. */
@@ -653,10 +654,10 @@ public final class TransferEngine {
          * engine's plain order for the pair.
          *
          * <p>Built in (when {@link #strategies} is not called), from the benchmark's size sweep
-         * (docs/benchmarks.md): file to socket, from 256 KiB, {@code mmap} (about 1.8 times
-         * sendfile and splice over loopback; slower below, where mapping costs dominate); file to
-         * file, below 256 KiB, {@code transferTo} (sendfile beat splice and copy_file_range at
-         * 16 and 64 KiB).
+         * (docs/benchmarks.md): for file to socket and file to file below 256 KiB,
+         * {@code transferTo} (sendfile beat splice, copy_file_range, mmap and the copy loop at 16
+         * and 64 KiB); file to socket from 256 KiB, {@code mmap} (about 1.8 times sendfile and
+         * splice over loopback; slower below, where mapping costs dominate).
          *
          * @param source the source kind
          * @param target the target kind
@@ -772,6 +773,7 @@ public final class TransferEngine {
             Map<Integer, NavigableMap<Long, List<String>>> prefs = new HashMap<>();
             if (order == null) {
                 NavigableMap<Long, List<String>> fileToSocket = new TreeMap<>();
+                fileToSocket.put(0L, List.of(TransferToStrategy.NAME));
                 fileToSocket.put(LARGE, List.of(MmapStrategy.NAME));
                 prefs.put(Chains.pair(ChannelKind.FILE, ChannelKind.SOCKET), fileToSocket);
                 NavigableMap<Long, List<String>> fileToFile = new TreeMap<>();

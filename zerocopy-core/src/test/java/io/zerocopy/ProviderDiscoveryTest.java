@@ -84,7 +84,7 @@ class ProviderDiscoveryTest {
         TransferEngine engine = ZeroCopy.builder().providers(false).addFirst(new UpperCaseNothing())
                 .strategies("copy").build();
         assertEquals(List.of("test-provided", "copy"), engine.strategies());
-        assertTrue(engine.toString().contains("threshold=65536"), engine.toString());
+        assertTrue(engine.toString().contains("threshold=8192"), engine.toString());
     }
 
     @Test
@@ -102,7 +102,7 @@ class ProviderDiscoveryTest {
         assertEquals(List.of("transferTo", "mmap", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 100_000),
                 "below 256 KiB mmap's mapping cost outweighs it");
         assertEquals(List.of("mmap", "transferTo", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 256 * 1024));
-        assertEquals(List.of("copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 1000));
+        assertEquals(List.of("copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 8191));
         TransferEngine banded = ZeroCopy.builder().providers(false)
                 .prefer(ChannelKind.FILE, ChannelKind.FILE, 1 << 20, "mmap").build();
         assertEquals(List.of("transferTo", "mmap", "copy"), banded.strategies(ChannelKind.FILE, ChannelKind.FILE, 100_000));

@@ -82,15 +82,13 @@ class LinuxIntegrityMatrixTests {
                     || pair.source == ChannelKind.FILE && size < TransferEngine.DEFAULT_THRESHOLD) {
                 return "copy";
             }
-            // The core's built-in size bands: mmap for file to socket from 256 KiB, transferTo for
-            // file to file below 256 KiB; splice serves everything else.
-            if (pair == Pair.FILE_TO_SOCKET && size >= 256 * 1024) {
-                return "mmap";
-            }
-            if (pair == Pair.FILE_TO_FILE && size < 256 * 1024) {
+            // The core's built-in size bands: transferTo for file to socket and file to file below
+            // 256 KiB, mmap for file to socket from 256 KiB; splice serves everything else.
+            boolean fileToSocketOrFile = pair == Pair.FILE_TO_SOCKET || pair == Pair.FILE_TO_FILE;
+            if (fileToSocketOrFile && size < 256 * 1024) {
                 return "transferTo";
             }
-            return "splice";
+            return pair == Pair.FILE_TO_SOCKET ? "mmap" : "splice";
         }
     }
 }
