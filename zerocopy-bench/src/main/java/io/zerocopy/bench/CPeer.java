@@ -83,6 +83,8 @@ final class CPeer {
                     rows.add(new CRow(sc, m));
                 }
                 break;
+            case BROADCAST:
+                break;
             default:
                 for (String m : new String[] {"rw", "sendfile", "splice", "mmap", "cfr"}) {
                     rows.add(new CRow(sc, m));

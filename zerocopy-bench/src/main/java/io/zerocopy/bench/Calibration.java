@@ -48,7 +48,7 @@ final class Calibration {
                 .append(TransferEngine.DEFAULT_THRESHOLD).append(" B\n");
         try (Harness h = new Harness(sizes[sizes.length - 1])) {
             for (Scenario sc : o.scenarios) {
-                if (sc == Scenario.SOCKET_SOCKET) {
+                if (sc == Scenario.SOCKET_SOCKET || sc == Scenario.BROADCAST) {
                     continue;
                 }
                 List<JavaRows.JavaRow> rows = new ArrayList<>();

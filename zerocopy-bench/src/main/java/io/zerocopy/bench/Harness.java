@@ -29,6 +29,8 @@ final class Harness implements AutoCloseable {
     final Workspace ws;
     final Loopback loopback;
     private final ByteBuffer go = ByteBuffer.allocateDirect(1);
+    /** The broadcast scenario's readers, started on first use. */
+    private Fanout fanout;
 
     Harness(long fileSize) throws IOException {
         this.ws = new Workspace(fileSize);
@@ -137,6 +139,14 @@ final class Harness implements AutoCloseable {
         }
     }
 
+    /** @return the broadcast scenario's {@link Fanout#TARGETS} loopback readers, started on first use */
+    Fanout fanout() throws IOException {
+        if (fanout == null) {
+            fanout = new Fanout(ws.src);
+        }
+        return fanout;
+    }
+
     static void checkBytes(long expected, long actual) throws IOException {
         if (expected != actual) {
             throw new IOException("moved " + actual + " bytes, expected " + expected);
@@ -146,9 +156,15 @@ final class Harness implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            loopback.close();
+            if (fanout != null) {
+                fanout.close();
+            }
         } finally {
-            ws.close();
+            try {
+                loopback.close();
+            } finally {
+                ws.close();
+            }
         }
     }
 }

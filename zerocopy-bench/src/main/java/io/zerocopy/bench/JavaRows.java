@@ -26,6 +26,9 @@ final class JavaRows {
     }
 
     static List<Row> rows(Scenario sc) {
+        if (sc == Scenario.BROADCAST) {
+            return BroadcastRows.rows();
+        }
         List<Row> rows = new ArrayList<>();
         rows.add(traditional(sc));
         rows.add(heapLoop(sc));

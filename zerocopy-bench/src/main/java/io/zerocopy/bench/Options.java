@@ -15,13 +15,19 @@ final class Options {
             "",
             "Default: the report. Serves a file of --size bytes to a loopback client, relays it through a",
             "loopback proxy and copies it over a cached file, with every strategy of the library and the",
-            "JDK, Netty epoll and C (sendfile/splice/mmap/copy_file_range) peers, interleaved over --reps",
-            "repetitions; then a size sweep. Writes results.csv, sweep.csv, summary.md and SVG charts.",
+            "JDK, Netty epoll and C (sendfile/splice/mmap/copy_file_range) peers, and broadcasts a file to",
+            "8 loopback sockets, interleaved over --reps repetitions; then a size sweep. Writes",
+            "results.csv, sweep.csv, summary.md and SVG charts.",
             "",
             "  --size N          bytes per transfer, suffixes K M G (binary); default 100M (the seed's file)",
             "  --reps N          measured repetitions per row, interleaved; default 9",
             "  --warmup N        unmeasured runs per row before measuring; default 1",
-            "  --scenarios LIST  fs (file->socket), ss (socket->socket), ff (file->file); default fs,ss,ff",
+            "  --scenarios LIST  fs (file->socket), ss (socket->socket), ff (file->file), bc (broadcast: one",
+            "                    cached file to 8 loopback sockets, each drained by a reader thread:",
+            "                    ZeroCopy.broadcast with tee, the portable copy broadcast, 8 separate",
+            "                    transfers); default fs,ss,ff,bc",
+            "  --bc-size N       bytes per target in the broadcast (8x that delivered per run); default 32M,",
+            "                    at most --size",
             "  --out DIR         output directory; default bench-results",
             "  --no-sweep        skip the throughput-by-size sweep",
             "  --no-c            skip the C peer",
@@ -32,6 +38,8 @@ final class Options {
             "  --help            this text");
 
     long size = 100L << 20;
+    /** Bytes per target of the broadcast scenario, capped by {@link #size}. */
+    long bcSize = 32L << 20;
     int reps = 9;
     int warmup = 1;
     Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
@@ -59,6 +67,9 @@ final class Options {
                 case "--size":
                     o.size = parseSize(value(args, ++i, a));
                     sizeSet = true;
+                    break;
+                case "--bc-size":
+                    o.bcSize = parseSize(value(args, ++i, a));
                     break;
                 case "--reps":
                     o.reps = positive(value(args, ++i, a), a);
@@ -125,6 +136,16 @@ final class Options {
             o.sweepBatches = 1;
         }
         return o;
+    }
+
+    /** @return bytes per target of the broadcast scenario */
+    long broadcastSize() {
+        return Math.min(size, bcSize);
+    }
+
+    /** @return bytes per transfer of a row of this scenario */
+    long sizeOf(Scenario sc) {
+        return sc == Scenario.BROADCAST ? broadcastSize() : size;
     }
 
     private static String value(String[] args, int i, String option) {

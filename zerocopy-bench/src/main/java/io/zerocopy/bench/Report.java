@@ -131,9 +131,10 @@ final class Report {
             progress.update("warm-up " + i + "/" + results.size() + " " + r.row);
             for (int attempt = 0; ; attempt++) {
                 try {
-                    r.row.verify(h, o.size);
+                    long size = o.sizeOf(r.row.scenario);
+                    r.row.verify(h, size);
                     for (int w = 1; w < o.warmup; w++) {
-                        r.row.run(h, o.size);
+                        r.row.run(h, size);
                     }
                     break;
                 } catch (Row.Unavailable e) {
@@ -170,7 +171,7 @@ final class Report {
                     continue;
                 }
                 try {
-                    Sample s = r.row.run(h, o.size);
+                    Sample s = r.row.run(h, o.sizeOf(r.row.scenario));
                     r.samples.add(s);
                     progress.update(String.format(Locale.ROOT, "rep %d/%d  %d/%d  %-24s %8.0f MB/s", rep + 1, o.reps,
                             i, order.size(), r.row, Stats.mbps(s.bytes(), s.wallNs())));
@@ -187,7 +188,7 @@ final class Report {
 
     private void sweep(Harness h) {
         for (Scenario sc : o.scenarios) {
-            if (sc == Scenario.SOCKET_SOCKET) {
+            if (sc == Scenario.SOCKET_SOCKET || sc == Scenario.BROADCAST) {
                 continue;
             }
             List<JavaRows.JavaRow> rows = new ArrayList<>();
@@ -208,7 +209,7 @@ final class Report {
         // the report's own size completes each line
         for (Result r : results) {
             if (r.active() && r.stats() != null && r.row.scenario != Scenario.SOCKET_SOCKET
-                    && r.row instanceof JavaRows.JavaRow
+                    && r.row.scenario != Scenario.BROADCAST && r.row instanceof JavaRows.JavaRow
                     && (r.row.family.equals(Row.ZEROCOPY) || r.row.name.equals("jdk:direct-loop"))) {
                 Stats s = r.stats();
                 sweep.add(new SizeSweep.Point(r.row.scenario, r.row.name, s.bytes, s.n, s.medianNs, s.minNs, s.maxNs,
@@ -233,6 +234,15 @@ final class Report {
             }
         }
         return Double.NaN;
+    }
+
+    boolean hasScenario(Scenario sc) {
+        for (Result r : results) {
+            if (r.row.scenario == sc) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Result find(Scenario sc, String name) {
@@ -324,7 +334,10 @@ final class Report {
         sb.append("- ").append(environment()).append('\n');
         sb.append("- size ").append(Options.human(o.size)).append(" (").append(o.size).append(" B) per transfer, ")
                 .append(o.warmup).append(" warm-up + ").append(o.reps)
-                .append(" measured runs per row, rows shuffled every repetition; run took ")
+                .append(" measured runs per row, rows shuffled every repetition")
+                .append(o.scenarios.contains(Scenario.BROADCAST) ? " (broadcast: " + Options.human(o.broadcastSize())
+                        + " to each of " + Fanout.TARGETS + " targets)" : "")
+                .append("; run took ")
                 .append(String.format(Locale.ROOT, "%.0f s", secs)).append('\n');
         sb.append("- MB/s = 10^6 B/s at the median time; spread = min-max of MB/s over the runs. CPU = user+system "
                 + "seconds per GiB of the moving thread (Java rows: ThreadMXBean; Netty: its event-loop thread; "
@@ -338,6 +351,10 @@ final class Report {
             by.computeIfAbsent(r.row.scenario, k -> new ArrayList<>()).add(r);
         }
         for (Map.Entry<Scenario, List<Result>> e : by.entrySet()) {
+            if (e.getKey() == Scenario.BROADCAST) {
+                broadcastTable(sb, e.getValue());
+                continue;
+            }
             double trad = tradMbps(e.getKey());
             sb.append("\n### ").append(e.getKey().label).append("\n\n");
             sb.append("| row | ran | MB/s median | MB/s min-max | ms median (IQR) | CPU s/GiB mover (user) | "
@@ -403,6 +420,46 @@ final class Report {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The broadcast table: throughput per target, and CPU per GiB delivered over all targets,
+     * each compared with the separate transfers.
+     */
+    private void broadcastTable(StringBuilder sb, List<Result> rows) {
+        Result base = find(Scenario.BROADCAST, BroadcastRows.SEPARATE);
+        Stats b = base == null ? null : base.stats();
+        sb.append("\n### broadcast\n\n");
+        sb.append("One cached file of ").append(Options.human(o.broadcastSize())).append(" to each of ")
+                .append(Fanout.TARGETS).append(" loopback sockets (").append(Options.human(o.broadcastSize()
+                * Fanout.TARGETS)).append(" delivered per run), each drained by its own reader thread; time until the"
+                + " last target has its last byte. MB/s is per target. CPU is per GiB delivered (bytes \u00d7 "
+                + Fanout.TARGETS + "): the sending thread (ThreadMXBean, user in brackets) and, separately, the "
+                + Fanout.TARGETS + " reader threads. Ratios are to " + BroadcastRows.SEPARATE + ".\n\n");
+        sb.append("| row | ran | MB/s per target median | MB/s min-max | ms median (IQR) | sender CPU s/GiB delivered"
+                + " (user) | readers s/GiB | total s/GiB | sender CPU vs " + BroadcastRows.SEPARATE + " | total vs "
+                + BroadcastRows.SEPARATE + " | MB/s vs " + BroadcastRows.SEPARATE + " |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Result r : rows) {
+            Stats s = r.active() ? r.stats() : null;
+            if (s == null) {
+                sb.append("| ").append(r.row.name).append(" | ").append(r.status).append(" | | | | | | | | | ")
+                        .append(mdEsc(r.note)).append(" |\n");
+                continue;
+            }
+            sb.append(String.format(Locale.ROOT,
+                    "| %s | %s | %.0f | %.0f-%.0f | %.1f (%.1f-%.1f) | %.3f (%s) | %.3f | %.3f | %s | %s | %s |\n",
+                    r.row.name, mdEsc(r.ran()), s.mbps(), s.mbpsLow(), s.mbpsHigh(), s.medianNs / 1e6,
+                    s.q1Ns / 1e6, s.q3Ns / 1e6, s.cpuPerGib,
+                    Double.isNaN(s.userPerGib) ? "?" : String.format(Locale.ROOT, "%.3f", s.userPerGib),
+                    s.peerCpuPerGib, s.totalCpuPerGib, times(b == null ? Double.NaN : s.cpuPerGib / b.cpuPerGib),
+                    times(b == null ? Double.NaN : s.totalCpuPerGib / b.totalCpuPerGib),
+                    times(b == null ? Double.NaN : s.mbps() / b.mbps())));
+        }
+    }
+
+    private static String times(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "" : String.format(Locale.ROOT, "%.2f\u00d7", v);
     }
 
     static String mdEsc(String s) {

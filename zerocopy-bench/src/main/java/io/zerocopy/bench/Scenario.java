@@ -2,14 +2,19 @@ package io.zerocopy.bench;
 
 import java.util.Locale;
 
-/** The three transfer shapes the report measures. */
+/** The transfer shapes the report measures. */
 enum Scenario {
     /** A cached file served once to a loopback client (the seed experiment). */
     FILE_SOCKET("fs", "file->socket"),
     /** A proxy relaying one loopback connection into another until end of stream. */
     SOCKET_SOCKET("ss", "socket->socket"),
     /** A cached file copied over a cached destination file of the same size (no truncation). */
-    FILE_FILE("ff", "file->file");
+    FILE_FILE("ff", "file->file"),
+    /**
+     * One cached file delivered to {@link Fanout#TARGETS} loopback sockets, each drained by its
+     * own reader thread ({@code ZeroCopy.broadcast} against separate transfers).
+     */
+    BROADCAST("bc", "broadcast");
 
     final String code;
     final String label;
@@ -26,6 +31,6 @@ enum Scenario {
                 return sc;
             }
         }
-        throw new IllegalArgumentException("unknown scenario: " + s + " (fs, ss, ff)");
+        throw new IllegalArgumentException("unknown scenario: " + s + " (fs, ss, ff, bc)");
     }
 }

@@ -15,7 +15,7 @@ final class Stats {
     final double q1Ns;
     final double q3Ns;
     final double maxNs;
-    /** Median over samples of mover CPU seconds per GiB moved. */
+    /** Median over samples of mover CPU seconds per GiB delivered (over all targets of a broadcast). */
     final double cpuPerGib;
     final double userPerGib;
     final double peerCpuPerGib;
@@ -34,7 +34,7 @@ final class Stats {
         for (int i = 0; i < n; i++) {
             Sample s = samples.get(i);
             t[i] = s.wallNs();
-            double gib = s.bytes() / GIB;
+            double gib = s.deliveredBytes() / GIB;
             cpu[i] = s.moverCpuNs() / 1e9 / gib;
             user[i] = s.moverUserNs() / 1e9 / gib;
             peer[i] = s.peerCpuNs() / 1e9 / gib;

@@ -77,7 +77,9 @@ final class Svg {
             }
             double scale = niceCeil(max);
             sb.append("<text x=\"10\" y=\"").append(y + 18).append("\" font-size=\"13\" font-weight=\"bold\">")
-                    .append(esc(e.getKey().label + " (" + Options.human(l.get(0).stats().bytes) + ")"))
+                    .append(esc(e.getKey().label + " (" + Options.human(l.get(0).stats().bytes)
+                            + (e.getKey() == Scenario.BROADCAST ? " to each of " + Fanout.TARGETS
+                            + " sockets; MB/s per target" : "") + ")"))
                     .append("</text>\n");
             int axisY = y + 30;
             for (int t = 0; t <= 5; t++) {

@@ -37,6 +37,7 @@ final class Targets {
         ratio(out, "file->file: ZeroCopy.transfer vs fastest C path", rep.find(Scenario.FILE_FILE, "zc:auto"),
                 fastest(rep, Scenario.FILE_FILE, Row.C), 0.95);
         autoAtEverySize(rep, out);
+        broadcast(rep, out);
         Result trad = rep.find(Scenario.FILE_SOCKET, "traditional");
         if (trad != null) {
             StringBuilder sb = new StringBuilder("seed (file->socket, sendfile vs read-all-then-send-all; published "
@@ -51,6 +52,35 @@ final class Targets {
             out.add(sb.toString());
         }
         return out;
+    }
+
+    /** The sending thread's CPU per GiB delivered: tee broadcast vs separate transfers. */
+    private static void broadcast(Report rep, List<String> out) {
+        String what = "broadcast: tee CPU per GiB delivered \u2264 0.5\u00d7 " + Fanout.TARGETS + " separate sends";
+        if (!rep.hasScenario(Scenario.BROADCAST)) {
+            return;
+        }
+        Result tee = rep.find(Scenario.BROADCAST, BroadcastRows.TEE);
+        Result sep = rep.find(Scenario.BROADCAST, BroadcastRows.SEPARATE);
+        if (tee == null || sep == null) {
+            out.add(what + ": not measured (" + (tee == null ? BroadcastRows.TEE : BroadcastRows.SEPARATE)
+                    + " missing)");
+            return;
+        }
+        Stats t = tee.stats();
+        Stats s = sep.stats();
+        double r = t.cpuPerGib / s.cpuPerGib;
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%s: sending thread %.3f vs %.3f s/GiB = %.2f\u00d7: %s; with the %d reader threads %.3f vs %.3f s/GiB"
+                + " = %.2f\u00d7; per-target MB/s %.0f vs %.0f", what, t.cpuPerGib, s.cpuPerGib, r,
+                r <= 0.5 ? "met" : "MISSED", Fanout.TARGETS, t.totalCpuPerGib, s.totalCpuPerGib,
+                t.totalCpuPerGib / s.totalCpuPerGib, t.mbps(), s.mbps()));
+        Result copy = rep.find(Scenario.BROADCAST, BroadcastRows.COPY);
+        if (copy != null) {
+            sb.append(String.format(Locale.ROOT, " (copy broadcast: sending thread %.3f s/GiB = %.2f\u00d7, %.0f MB/s)",
+                    copy.stats().cpuPerGib, copy.stats().cpuPerGib / s.cpuPerGib, copy.stats().mbps()));
+        }
+        out.add(sb.toString());
     }
 
     static Result fastest(Report rep, Scenario sc, String family) {

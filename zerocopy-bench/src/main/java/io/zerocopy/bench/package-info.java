@@ -8,7 +8,10 @@
  * {@link io.zerocopy.bench.Sample}: the Java rows through the library or the JDK, the C rows
  * through a subprocess ({@code zcpeer}), the Netty rows through an epoll event loop. The
  * {@link io.zerocopy.bench.Report} warms every row up, then measures rows in a new random order
- * each repetition and writes CSV, Markdown and hand-written SVG.
+ * each repetition and writes CSV, Markdown and hand-written SVG. The broadcast scenario's rows
+ * ({@link io.zerocopy.bench.BroadcastRows}) deliver one file to the 8 reader threads of a
+ * {@link io.zerocopy.bench.Fanout}, started on first use; their samples carry the bytes per
+ * target (throughput) and the bytes delivered over all targets (CPU per GiB).
  *
  * <p>Invariants: one transfer at a time (the peers serve one connection at a time, and a
  * session is registered before its connection is opened); every timed window opens after

@@ -47,6 +47,21 @@ class SmokeReportTest {
                 assertOk(rows, sc + "/" + row);
             }
         }
+        // broadcast: 8 targets, each checked for exactly SIZE bytes by the report; the strategy
+        // that served each broadcast row is asserted by the row and recorded in "ran"
+        for (String row : new String[] {"zc:tee", "zc:copy-broadcast", "zc:8-transfers"}) {
+            assertOk(rows, "broadcast/" + row);
+            assertEquals("zerocopy", rows.get("broadcast/" + row)[2]);
+        }
+        assertEquals("tee", rows.get("broadcast/zc:tee")[4]);
+        assertEquals("copy", rows.get("broadcast/zc:copy-broadcast")[4]);
+        assertTrue(rows.get("broadcast/zc:8-transfers")[4].startsWith("8\u00d7 "),
+                rows.get("broadcast/zc:8-transfers")[4]);
+        // CPU per GiB delivered and the readers' CPU are reported (values not checked)
+        for (String row : new String[] {"zc:tee", "zc:copy-broadcast", "zc:8-transfers"}) {
+            String[] f = rows.get("broadcast/" + row);
+            assertTrue(!f[15].isEmpty() && !f[17].isEmpty() && !f[18].isEmpty(), row + " CPU columns");
+        }
         // transferTo and mmap need a file source: reported as skipped, not dropped
         assertEquals("skipped", rows.get("socket->socket/zc:transferTo")[3]);
         assertEquals("skipped", rows.get("socket->socket/zc:mmap")[3]);
@@ -70,7 +85,11 @@ class SmokeReportTest {
         for (String svg : new String[] {"throughput.svg", "throughput-by-size.svg"}) {
             parseXml(out.resolve(svg));
         }
-        assertTrue(Files.readString(out.resolve("summary.md")).contains("### Targets"));
+        String md = Files.readString(out.resolve("summary.md"));
+        assertTrue(md.contains("### Targets"));
+        assertTrue(md.contains("### broadcast"), "broadcast table");
+        assertTrue(md.contains("broadcast: tee CPU per GiB delivered \u2264 0.5\u00d7 8 separate sends: sending thread"),
+                "broadcast target line");
     }
 
     @Test
@@ -81,6 +100,30 @@ class SmokeReportTest {
         assertEquals(2, o.scenarios.size());
         assertEquals(100L << 20, Options.parse().size);
         assertEquals(1L << 30, Options.parseSize("1GiB"));
+        Options bc = Options.parse("--scenarios", "bc", "--bc-size", "8M");
+        assertEquals(java.util.EnumSet.of(Scenario.BROADCAST), bc.scenarios);
+        assertEquals(8L << 20, bc.broadcastSize());
+        assertEquals(32L << 20, Options.parse().broadcastSize());
+        assertEquals(1L << 20, Options.parse("--size", "1M").broadcastSize());
+        assertTrue(Options.parse().scenarios.contains(Scenario.BROADCAST), "broadcast runs by default");
+    }
+
+    @Test
+    void broadcastRunThatShortChangesATargetFailsAndTheFixtureRecovers() throws Exception {
+        long n = 64 * 1024;
+        try (Harness h = new Harness(n)) {
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> h.fanout().run(n, (src, count, targets) -> {
+                        for (int i = 0; i < targets.size(); i++) {
+                            io.zerocopy.ZeroCopy.transfer(src, 0, i == 3 ? count - 1 : count, targets.get(i));
+                        }
+                        return "";
+                    }));
+            assertTrue(e.getMessage().contains("delivery failed"), e.getMessage());
+            Sample s = new BroadcastRows.SeparateRow().run(h, n);
+            assertEquals(n, s.bytes());
+            assertEquals(n * Fanout.TARGETS, s.deliveredBytes());
+        }
     }
 
     private static void assertOk(Map<String, String[]> rows, String key) {
