@@ -120,7 +120,10 @@ class RegionTest {
             org.junit.jupiter.api.Assertions.assertTrue(new String(got, java.nio.charset.StandardCharsets.US_ASCII)
                     .contains("VmRSS"), "content of a /proc file");
         }
-        assertEquals("copy", rec.last().strategy(), rec.last().attempts().toString());
+        // JDK 17's transferTo moves nothing from a size-0 file, so the engine falls back to the
+        // copy loop; newer JDKs' transferTo reads such files itself. Either way every byte arrives.
+        String ran = rec.last().strategy();
+        org.junit.jupiter.api.Assertions.assertTrue(ran.equals("copy") || ran.equals("transferTo"), rec.last().toString());
     }
 
     @Test
