@@ -162,17 +162,24 @@ class FaultTest {
         });
         try (Endpoints.Target out = Endpoints.target(ChannelKind.FILE, dir)) {
             Thread self = Thread.currentThread();
+            java.util.concurrent.CountDownLatch moving = new java.util.concurrent.CountDownLatch(1);
             Future<Void> interrupter = Endpoints.peer(() -> {
-                Thread.sleep(300);
+                moving.await();
                 self.interrupt();
                 return null;
             });
-            TransferException e = assertThrows(TransferException.class,
-                    () -> ZeroCopy.builder().providers(false).build().transfer(pipe.source(), out.channel()));
+            TransferEngine engine = ZeroCopy.builder().providers(false).listener(new TransferListener() {
+                @Override
+                public void onProgress(String strategy, long delivered) {
+                    moving.countDown();
+                }
+            }).build();
+            TransferException e = assertThrows(TransferException.class, () -> engine.transfer(pipe.source(), out.channel()));
             assertTrue(Thread.interrupted(), "the interrupt status stays set");
             Endpoints.await(interrupter);
             assertInstanceOf(ClosedByInterruptException.class, e.getCause());
-            assertFalse(pipe.source().isOpen(), "NIO closes an interrupted channel");
+            assertTrue(!pipe.source().isOpen() || !out.channel().isOpen(),
+                    "NIO closes the channel the thread was blocked on (the pipe, or the file while writing)");
             assertTrue(e.bytesDelivered() > 0);
             stop.set(true);
             pipe.sink().close();
