@@ -60,7 +60,7 @@ final class SpliceStrategy implements TransferStrategy {
 
     @Override
     public boolean supports(ChannelKind source, ChannelKind target, long size) {
-        return source != ChannelKind.CHANNEL && target != ChannelKind.CHANNEL;
+        return source != ChannelKind.CHANNEL && source != ChannelKind.MEMORY && target != ChannelKind.CHANNEL;
     }
 
     @Override

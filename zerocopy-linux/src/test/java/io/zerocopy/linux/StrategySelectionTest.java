@@ -52,6 +52,8 @@ class StrategySelectionTest {
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
         assertEquals(List.of("splice", "copyFileRange"),
                 engine.strategies(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.FILE).subList(0, 2));
+        // Memory sends go straight to the gathering write: vmsplice is opt-in and splice has no memory source.
+        assertEquals(List.of("copy"), engine.strategies(io.zerocopy.ChannelKind.MEMORY, io.zerocopy.ChannelKind.SOCKET));
         // The core prefers mmap for file to socket (its measurement); splice comes next.
         assertEquals(List.of("mmap", "splice"),
                 engine.strategies(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.SOCKET).subList(0, 2));
