@@ -12,7 +12,13 @@ import java.util.List;
  */
 public record BroadcastResult(long sourceBytes, String strategy, List<Target> targets) {
 
-    /** @param targets copied */
+    /**
+     * Creates a result; the list is copied, so a result never changes.
+     *
+     * @param sourceBytes bytes read from the source
+     * @param strategy the broadcast strategy that ran
+     * @param targets one entry per target, in the order given
+     */
     public BroadcastResult {
         targets = List.copyOf(targets);
     }

@@ -12,7 +12,9 @@ public class TransferException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient String strategy;
+    /** Bytes that reached the target before the failure. */
     private final long bytesDelivered;
+    /** Bytes consumed from the source that did not reach the target. */
     private final long bytesUndelivered;
 
     /**

@@ -12,7 +12,14 @@ import java.util.List;
  */
 public record TransferResult(long bytes, String strategy, List<Attempt> attempts, long nanos) {
 
-    /** @param attempts copied */
+    /**
+     * Creates a result; the list is copied, so a result never changes.
+     *
+     * @param bytes the bytes delivered to the target
+     * @param strategy the strategy that finished the transfer
+     * @param attempts every strategy tried, in order, with the bytes it moved
+     * @param nanos wall time of the transfer
+     */
     public TransferResult {
         attempts = List.copyOf(attempts);
     }
