@@ -197,7 +197,7 @@ public abstract class BroadcastSuite {
     @Test
     void aTargetThatStopsReadingIsFailedAsStalledAndTheOthersComplete() throws Exception {
         byte[] payload = Payloads.of(16 << 20, 44);
-        TransferEngine engine = engine(io.zerocopy.ZeroCopy.builder().broadcastStallTimeout(Duration.ofMillis(300)));
+        TransferEngine engine = engine(io.zerocopy.ZeroCopy.builder().broadcastStallTimeout(Duration.ofSeconds(1)));
         List<Endpoints.Target> targets = mixedTargets();
         try (Loopback.Connection stuck = Loopback.connect();
              Endpoints.Source src = Endpoints.source(ChannelKind.FILE, payload, 0, dir)) {
