@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * {@code dst.bin}, a destination of the same size written once so that later transfers
  * overwrite cached pages instead of allocating new ones. Deleted by {@link #close()}.
  */
-final class Workspace implements AutoCloseable {
+public final class Workspace implements AutoCloseable {
 
     final Path dir;
     final Path src;
@@ -54,7 +54,16 @@ final class Workspace implements AutoCloseable {
         }
     }
 
-    private static void fill(Path p, long size, long seed) throws IOException {
+    /**
+     * Creates or truncates {@code p} and writes {@code size} pseudo-random bytes to it, no two
+     * 1 MiB blocks alike. Shared with the JMH benchmarks.
+     *
+     * @param p the file
+     * @param size bytes to write
+     * @param seed the random seed
+     * @throws IOException if writing fails
+     */
+    public static void fill(Path p, long size, long seed) throws IOException {
         ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
         SplittableRandom r = new SplittableRandom(seed);
         while (block.remaining() >= 8) {

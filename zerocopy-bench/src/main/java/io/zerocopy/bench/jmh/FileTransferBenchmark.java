@@ -2,6 +2,7 @@ package io.zerocopy.bench.jmh;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.bench.Workspace;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -16,7 +17,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -101,11 +101,11 @@ public class FileTransferBenchmark {
         engine = engineFor(strategy);
         dir = Files.createTempDirectory("zerocopy-jmh-");
         Path in = dir.resolve("src.bin");
-        fill(in, size, 1);
+        Workspace.fill(in, size, 1);
         src = FileChannel.open(in, StandardOpenOption.READ);
         if (scenario.equals("ff")) {
             Path out = dir.resolve("dst.bin");
-            fill(out, size, 2);
+            Workspace.fill(out, size, 2);
             targetFile = FileChannel.open(out, StandardOpenOption.WRITE);
             target = targetFile;
         } else if (scenario.equals("fs")) {
@@ -146,25 +146,6 @@ public class FileTransferBenchmark {
             }
         } catch (IOException e) {
             // closed at tear-down
-        }
-    }
-
-    static void fill(Path p, long size, long seed) throws IOException {
-        ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
-        SplittableRandom r = new SplittableRandom(seed);
-        while (block.remaining() >= 8) {
-            block.putLong(r.nextLong());
-        }
-        try (FileChannel fc = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            long left = size;
-            while (left > 0) {
-                block.clear();
-                block.limit((int) Math.min(left, block.capacity()));
-                while (block.hasRemaining()) {
-                    left -= fc.write(block);
-                }
-            }
         }
     }
 
