@@ -76,16 +76,13 @@ public abstract class LeakSuite {
             SplittableRandom r = new SplittableRandom(5);
             runMixed(engine, file, full, sink, r, 200);
             System.gc();
-            int fds = Descriptors.open();
+            Descriptors.Snapshot fds = Descriptors.snapshot();
             long maps = mappings();
             int failures = runMixed(engine, file, full, sink, r, 10_000);
-            int fdsAfter = Descriptors.open();
             long mapsAfter = mappings();
             sink.client.shutdownOutput();
             Endpoints.await(drain);
-            if (fdsAfter > fds + allowedDescriptorGrowth()) {
-                throw new AssertionError("descriptors before " + fds + ", after 10,000 transfers " + fdsAfter);
-            }
+            fds.assertOpenedAtMost(allowedDescriptorGrowth(), "10,000 transfers");
             if (mapsAfter > maps + 4) {
                 throw new AssertionError("memory mappings before " + maps + ", after " + mapsAfter);
             }

@@ -1,6 +1,7 @@
 package io.zerocopy.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -47,37 +48,44 @@ class PipePoolTest {
 
     @Test
     void boundCountsLeasedAndIdlePipes() throws Exception {
-        int baseline = Descriptors.open();
+        Descriptors.Snapshot before = Descriptors.snapshot();
         PipePool pool = Linux.newPipePool(2, 1 << 16);
         PooledPipe a = pool.acquire();
         PooledPipe b = pool.acquire();
         assertNotNull(a);
         assertNotNull(b);
         assertNull(pool.acquire(), "beyond the bound a lease is refused, not waited for");
-        assertDescriptors(baseline + 4);
+        String pipeA = assertOnePipe(a);
+        String pipeB = assertOnePipe(b);
+        before.assertOpened(4, "two leased pipes");
         pool.release(a);
         assertSame(a, pool.acquire(), "an idle pipe is reused");
         pool.discard(a);
         assertEquals(1, pool.openPipes());
-        assertDescriptors(baseline + 2);
+        assertClosed(a, pipeA);
+        before.assertOpened(2, "one pipe discarded");
         pool.release(b);
         pool.close();
         assertEquals(0, pool.openPipes());
-        assertDescriptors(baseline);
+        assertClosed(b, pipeB);
+        before.assertOpened(0, "pool closed");
         assertNull(pool.acquire(), "a closed pool leases nothing");
         pool.close();
     }
 
     @Test
     void pipeLeasedWhenThePoolClosesIsClosedOnReturn() throws Exception {
-        int baseline = Descriptors.open();
+        Descriptors.Snapshot before = Descriptors.snapshot();
         PipePool pool = Linux.newPipePool(2, 1 << 16);
         PooledPipe a = pool.acquire();
+        String pipeA = assertOnePipe(a);
         pool.close();
         assertTrue(pool.isClosed());
-        assertEquals(baseline + 2, Descriptors.open(), "a leased pipe belongs to its transfer until returned");
+        assertEquals(pipeA, Descriptors.target(a.readFd), "a leased pipe belongs to its transfer until returned");
+        assertEquals(pipeA, Descriptors.target(a.writeFd));
         pool.release(a);
-        assertDescriptors(baseline);
+        assertClosed(a, pipeA);
+        before.assertOpened(0, "leased pipe returned to a closed pool");
     }
 
     @Test
@@ -86,13 +94,18 @@ class PipePoolTest {
         assertThrows(IllegalArgumentException.class, () -> Linux.newPipePool(1, 100));
     }
 
-    /** Exact count, giving descriptors that earlier tests' background threads hold for a moment 2 s to go. */
-    private static void assertDescriptors(int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        int n;
-        while ((n = Descriptors.open()) != expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(expected, n, "descriptors open");
+    /** Asserts both ends of {@code p} are open on one pipe; returns that pipe's {@code pipe:[inode]}. */
+    private static String assertOnePipe(PooledPipe p) {
+        String read = Descriptors.target(p.readFd);
+        assertNotNull(read, "read end open");
+        assertTrue(read.startsWith("pipe:"), read);
+        assertEquals(read, Descriptors.target(p.writeFd), "both ends of one pipe");
+        return read;
+    }
+
+    /** Asserts neither end of {@code p} still refers to {@code pipe} (the numbers may be reused by then). */
+    private static void assertClosed(PooledPipe p, String pipe) {
+        assertNotEquals(pipe, Descriptors.target(p.readFd), "read end closed");
+        assertNotEquals(pipe, Descriptors.target(p.writeFd), "write end closed");
     }
 }
