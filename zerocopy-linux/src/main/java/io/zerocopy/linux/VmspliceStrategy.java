@@ -1,6 +1,7 @@
 package io.zerocopy.linux;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
@@ -55,12 +56,29 @@ final class VmspliceStrategy implements TransferStrategy {
     private static final int FLAGS = Native.SPLICE_F_MOVE | Native.SPLICE_F_NONBLOCK;
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    /** Decides whether a TCP peer's address is on this host. */
+    interface HostCheck {
+        /** @return true if {@code peer} is an address of this host */
+        boolean onThisHost(InetAddress peer) throws IOException;
+    }
+
     private final PipePool pool;
     private final boolean unsafeReuse;
+    private final HostCheck hosts;
 
     VmspliceStrategy(PipePool pool, boolean unsafeReuse) {
+        this(pool, unsafeReuse, VmspliceStrategy::isThisHost);
+    }
+
+    /** @param hosts tests substitute it to take the remote-peer path over loopback */
+    VmspliceStrategy(PipePool pool, boolean unsafeReuse, HostCheck hosts) {
         this.pool = pool;
         this.unsafeReuse = unsafeReuse;
+        this.hosts = hosts;
+    }
+
+    private static boolean isThisHost(InetAddress a) throws IOException {
+        return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
     }
 
     @Override
@@ -96,7 +114,7 @@ final class VmspliceStrategy implements TransferStrategy {
     }
 
     /** @return why the caller's pages may outlive the call at this target, or null if they cannot */
-    private static String unsafeTarget(Transfer t) throws IOException {
+    private String unsafeTarget(Transfer t) throws IOException {
         switch (t.targetKind()) {
             case FILE:
                 return null;
@@ -105,8 +123,8 @@ final class VmspliceStrategy implements TransferStrategy {
                 if (!(peer instanceof InetSocketAddress) || ((InetSocketAddress) peer).getAddress() == null) {
                     return "socket peer " + peer + " is not a TCP address";
                 }
-                java.net.InetAddress a = ((InetSocketAddress) peer).getAddress();
-                if (a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null) {
+                InetAddress a = ((InetSocketAddress) peer).getAddress();
+                if (hosts.onThisHost(a)) {
                     return "socket peer " + a + " is on this host (its receive queue shares the pages)";
                 }
                 return null;

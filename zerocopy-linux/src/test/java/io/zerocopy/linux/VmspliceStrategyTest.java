@@ -4,12 +4,16 @@ import static io.zerocopy.testkit.Payloads.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.io.ByteArrayOutputStream;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
+import jnr.ffi.Pointer;
+import io.zerocopy.testkit.Endpoints;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.Payloads;
 
@@ -130,5 +136,48 @@ class VmspliceStrategyTest {
                     io.zerocopy.TransferException.class, () -> engine.send(new ByteBuffer[] {buf}, c.client));
             assertEquals(buf.position(), e.bytesDelivered(), e.toString());
         }
+    }
+
+    /**
+     * Safe mode, a TCP peer on another host: {@code send} returns only when {@code SIOCOUTQ} reports nothing
+     * unacknowledged. No remote host is reachable here, so the loopback peer is declared remote; this covers the
+     * wait, not whether a remote peer's acknowledgement frees the pages (on loopback the receiver's queue still
+     * shares them, which is why a real loopback peer takes the gathering write).
+     */
+    @Test
+    void safeModeToARemotePeerReturnsOnlyWhenEveryByteIsAcknowledged() throws Exception {
+        byte[] payload = Payloads.of(4 << 20, 11);
+        Recorder rec = new Recorder();
+        TransferEngine engine = ZeroCopy.builder().listener(rec)
+                .addFirst(new VmspliceStrategy(Linux.sharedPipePool(), false, peer -> false)).build();
+        try (Loopback.Connection c = Loopback.connect()) {
+            // a small receive buffer and a slow reader keep bytes unacknowledged while the last splice returns
+            c.accepted.setOption(StandardSocketOptions.SO_RCVBUF, 64 << 10);
+            Future<byte[]> got = Endpoints.peer(() -> slowRead(c.accepted));
+            ByteBuffer buf = ByteBuffer.allocateDirect(payload.length).put(payload).flip();
+            assertEquals(payload.length, engine.send(new ByteBuffer[] {buf}, c.client));
+            assertEquals(0, unacknowledged(c.client), "bytes unacknowledged when send returned");
+            assertEquals("vmsplice", rec.last().strategy());
+            assertConsumed(new ByteBuffer[] {buf});
+            c.client.shutdownOutput();
+            assertSameBytes(payload, Endpoints.await(got), "socket");
+        }
+    }
+
+    private static int unacknowledged(SocketChannel ch) {
+        Pointer out = Native.runtime().getMemoryManager().allocateDirect(4);
+        assertEquals(0, Native.libc().ioctl(ChannelDescriptors.raw(ch), Native.SIOCOUTQ, out), "ioctl(SIOCOUTQ)");
+        return out.getInt(0);
+    }
+
+    private static byte[] slowRead(SocketChannel in) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(64 << 10);
+        while (in.read(b) >= 0) {
+            out.write(b.array(), 0, b.position());
+            b.clear();
+            Thread.sleep(2);
+        }
+        return out.toByteArray();
     }
 }
