@@ -47,7 +47,14 @@ final class CopyStrategy implements TransferStrategy {
                 continue;
             }
             buf.flip();
-            t.writeFully(buf);
+            try {
+                t.writeFully(buf);
+            } catch (IOException e) {
+                if (file == null) {
+                    t.undelivered(buf.remaining()); // read from a stream, so gone with the buffer
+                }
+                throw e;
+            }
         }
         return Outcome.COMPLETE;
     }

@@ -9,6 +9,11 @@ import java.nio.channels.SelectableChannel;
  * file target. Not in the default order ahead of {@code copy}: on JDK 17 it copies from a
  * non-file source through an 8 KiB buffer. Select it by name to use it. It refuses non-blocking
  * sources, where a zero return cannot be told apart from the end of the stream.
+ *
+ * <p>When the target fails (a full disk, say), the bytes delivered are exact: a JDK call that wrote
+ * some bytes returns their count and only the next call throws. But the JDK drops what it read
+ * into its own 8 KiB buffer and could not write, in both calls, so up to 16 KiB read from the
+ * source are lost without being counted as undelivered. {@code copy} counts them.
  */
 final class TransferFromStrategy implements TransferStrategy {
 

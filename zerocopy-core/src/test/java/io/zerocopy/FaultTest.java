@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zerocopy.testkit.Endpoints;
+import io.zerocopy.testkit.FullFileSystem;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.Payloads;
 import java.io.IOException;
@@ -129,6 +130,58 @@ class FaultTest {
             }
         }
         assertWorksAfterwards(only(strategy));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"copy", "transferTo", "mmap"})
+    void aTargetFileSystemFillingMidTransferReportsTheBytesOnDisk(String strategy) throws Exception {
+        try (FullFileSystem fs = FullFileSystem.mount(Files.createDirectory(dir.resolve("small")))) {
+            assertEquals(strategy, fs.assertFileTargetFills(only(strategy)).strategy());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"copy", "transferFrom"})
+    void aStreamIntoAFillingFileSystemReportsTheBytesOnDisk(String strategy) throws Exception {
+        // copy also serves the file-to-socket check afterwards, which transferFrom does not
+        TransferEngine engine = strategy.equals("copy") ? only("copy")
+                : ZeroCopy.builder().providers(false).threshold(0).strategies(strategy, "copy").build();
+        try (FullFileSystem fs = FullFileSystem.mount(Files.createDirectory(dir.resolve("small")))) {
+            TransferException e = fs.assertStreamTargetFills(engine);
+            assertEquals(strategy, e.strategy());
+            if (strategy.equals("copy")) {
+                assertTrue(e.bytesUndelivered() > 0, "the bytes left in the buffer are counted: " + e);
+            }
+        }
+    }
+
+    /**
+     * A generic channel reads whole buffers, so the file system fills exactly between two writes, and what the
+     * source lost is known to the byte: delivered plus undelivered must be what it gave up.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"copy", "transferFrom"})
+    void aChannelIntoAFillingFileSystemCountsEveryByteItConsumed(String strategy) throws Exception {
+        byte[] payload = Payloads.of((int) FullFileSystem.SIZE + (1 << 20), 37);
+        java.io.ByteArrayInputStream stream = new java.io.ByteArrayInputStream(payload);
+        try (FullFileSystem fs = FullFileSystem.mount(Files.createDirectory(dir.resolve("small")));
+             FileChannel out = FileChannel.open(fs.root().resolve("out"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
+            TransferException e = assertThrows(TransferException.class,
+                    () -> only(strategy).transfer(java.nio.channels.Channels.newChannel(stream), out));
+            assertEquals(strategy, e.strategy());
+            byte[] landed = Files.readAllBytes(fs.root().resolve("out"));
+            assertEquals(landed.length, e.bytesDelivered(), "bytes reported delivered are the bytes on disk: " + e);
+            Payloads.assertSameBytes(Arrays.copyOf(payload, landed.length), landed, "what landed");
+            long consumed = payload.length - stream.available();
+            if (strategy.equals("copy")) {
+                assertEquals(consumed, e.bytesDelivered() + e.bytesUndelivered(), "every byte read is counted: " + e);
+            } else {
+                // a JDK call that wrote bytes returns their count, the next throws; each drops its 8 KiB buffer
+                assertTrue(consumed - e.bytesDelivered() <= 2 * 8192,
+                        "at most two of the JDK's buffers go uncounted; consumed " + consumed + ": " + e);
+            }
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import io.zerocopy.TransferEngine;
 import io.zerocopy.TransferException;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.testkit.Descriptors;
+import io.zerocopy.testkit.FullFileSystem;
 import io.zerocopy.testkit.Loopback;
 
 /** Real errors throw with the bytes delivered; no pipe or descriptor outlives a failure. */
@@ -93,6 +95,27 @@ class FailureTest {
         assertTrue(cause.errno() == Native.EPIPE || cause.errno() == Native.ECONNRESET, cause.toString());
         assertEquals(pool.idlePipes(), pool.openPipes(), "no pipe still leased: " + pool);
         before.assertOpened(2 * pool.idlePipes(), "after the failure only idle pipes are new");
+    }
+
+    @Test
+    void aTargetFileSystemFillingMidSpliceReportsTheBytesOnDisk() throws Exception {
+        try (FullFileSystem fs = FullFileSystem.mount(Files.createDirectory(dir.resolve("small")))) {
+            assertEquals("splice", fs.assertFileTargetFills(engine).strategy());
+            assertEquals(pool.idlePipes(), pool.openPipes(), "no pipe still leased: " + pool);
+            TransferException s = fs.assertStreamTargetFills(engine);
+            assertEquals("splice", s.strategy());
+            assertTrue(s.bytesUndelivered() > 0, "the bytes left in the pipe are counted: " + s);
+            assertEquals(pool.idlePipes(), pool.openPipes(), "no pipe still leased: " + pool);
+        }
+        before.assertOpened(2 * pool.idlePipes(), "only idle pipes are new");
+    }
+
+    @Test
+    void aTargetFileSystemFillingMidCopyFileRangeReportsTheBytesOnDisk() throws Exception {
+        TransferEngine cfr = ZeroCopy.builder().threshold(0).strategies("copyFileRange", "copy").build();
+        try (FullFileSystem fs = FullFileSystem.mount(Files.createDirectory(dir.resolve("small")))) {
+            assertEquals("copyFileRange", fs.assertFileTargetFills(cfr).strategy());
+        }
     }
 
     @Test
