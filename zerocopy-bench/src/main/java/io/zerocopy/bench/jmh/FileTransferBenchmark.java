@@ -68,6 +68,14 @@ public class FileTransferBenchmark {
         "268435456", "1073741824"})
     public long size;
 
+    /**
+     * The engine's {@code chunkSize}: the copy loop's buffer, so its read and write size. 65483 is
+     * the TCP segment size of a Linux loopback connection (MTU 65536), so each write is one whole
+     * segment; 65536 leaves a 53-byte segment after each.
+     */
+    @Param({"65536"})
+    public int chunk;
+
     private Path dir;
     private FileChannel src;
     private WritableByteChannel target;
@@ -98,7 +106,7 @@ public class FileTransferBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException, InterruptedException {
-        engine = engineFor(strategy);
+        engine = engineFor(strategy, chunk);
         dir = Files.createTempDirectory("zerocopy-jmh-");
         Path in = dir.resolve("src.bin");
         Workspace.fill(in, size, 1);
@@ -124,15 +132,17 @@ public class FileTransferBenchmark {
         transferOnce();
     }
 
-    static TransferEngine engineFor(String strategy) {
+    /** @return the default engine ({@code auto}) or one with only {@code strategy}, threshold 0; chunk size as given */
+    static TransferEngine engineFor(String strategy, int chunk) {
         if (strategy.equals("auto")) {
-            return ZeroCopy.defaultEngine();
+            return chunk == TransferEngine.DEFAULT_CHUNK_SIZE ? ZeroCopy.defaultEngine()
+                    : ZeroCopy.builder().chunkSize(chunk).build();
         }
         if (!ZeroCopy.defaultEngine().strategies().contains(strategy)) {
             throw new IllegalStateException("strategy " + strategy + " not available; known: "
                     + ZeroCopy.defaultEngine().strategies());
         }
-        return ZeroCopy.builder().strategies(strategy).threshold(0).build();
+        return ZeroCopy.builder().strategies(strategy).threshold(0).chunkSize(chunk).build();
     }
 
     private static void drain(ServerSocketChannel server) {

@@ -54,6 +54,10 @@ public class SocketRelayBenchmark {
         "268435456", "1073741824"})
     public long size;
 
+    /** The engine's {@code chunkSize}, as in {@link FileTransferBenchmark#chunk}. */
+    @Param({"65536"})
+    public int chunk;
+
     private TransferEngine engine;
     private ServerSocketChannel feedServer;
     private ServerSocketChannel sinkServer;
@@ -82,7 +86,7 @@ public class SocketRelayBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        engine = FileTransferBenchmark.engineFor(strategy);
+        engine = FileTransferBenchmark.engineFor(strategy, chunk);
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         feedServer = ServerSocketChannel.open().bind(any);
         sinkServer = ServerSocketChannel.open().bind(any);
