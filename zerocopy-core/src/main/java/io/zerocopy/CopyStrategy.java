@@ -49,7 +49,7 @@ final class CopyStrategy implements TransferStrategy {
             buf.flip();
             try {
                 t.writeFully(buf);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (file == null) {
                     t.undelivered(buf.remaining()); // read from a stream, so gone with the buffer
                 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.zerocopy.testkit.Endpoints;
+import io.zerocopy.testkit.FillsUpAfter;
 import io.zerocopy.testkit.FullFileSystem;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.Payloads;
@@ -153,6 +154,21 @@ class FaultTest {
                 assertTrue(e.bytesUndelivered() > 0, "the bytes left in the buffer are counted: " + e);
             }
         }
+    }
+
+    /** The same accounting as the tmpfs tests below, on any machine: a stream's bytes read but not written count. */
+    @Test
+    void aStreamIntoATargetThatFillsUpCountsEveryByteItConsumed() throws Exception {
+        byte[] payload = Payloads.of(1 << 20, 38);
+        java.io.ByteArrayInputStream stream = new java.io.ByteArrayInputStream(payload);
+        FillsUpAfter target = new FillsUpAfter(300_001, true);
+        TransferException e = assertThrows(TransferException.class,
+                () -> only("copy").transfer(java.nio.channels.Channels.newChannel(stream), target));
+        assertEquals(300_001, e.bytesDelivered(), e.toString());
+        Payloads.assertSameBytes(Arrays.copyOf(payload, 300_001), target.taken(), "what the target took");
+        long consumed = payload.length - stream.available();
+        assertTrue(e.bytesUndelivered() > 0, e.toString());
+        assertEquals(consumed, e.bytesDelivered() + e.bytesUndelivered(), "every byte read is counted: " + e);
     }
 
     /**

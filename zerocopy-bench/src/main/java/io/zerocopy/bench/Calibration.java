@@ -114,7 +114,8 @@ final class Calibration {
                     }
                     String verdict;
                     if (from < 0) {
-                        verdict = "copy loop faster at every size up to " + Options.human(sizes[sizes.length - 1]);
+                        verdict = "no crossover: the copy loop is faster at " + Options.human(sizes[sizes.length - 1])
+                                + ", the largest size measured";
                     } else if (from == sizes[0]) {
                         verdict = e.getKey() + " at least as fast as the copy loop at every size from "
                                 + Options.human(sizes[0]) + ": threshold 0 would do";

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -33,34 +32,6 @@ public abstract class LeakSuite {
     /** @return descriptors the engine may keep open by design (a pipe pool's bound) */
     protected int allowedDescriptorGrowth() {
         return 0;
-    }
-
-    /** A target that accepts {@code limit} bytes, then fails every write. */
-    static final class FailsAfter implements WritableByteChannel {
-        long left;
-
-        FailsAfter(long limit) {
-            left = limit;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            if (left <= 0) {
-                throw new IOException("target failed");
-            }
-            int n = (int) Math.min(left, src.remaining());
-            src.position(src.position() + n);
-            left -= n;
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() { }
     }
 
     @Test
@@ -123,11 +94,11 @@ public abstract class LeakSuite {
                                 engine.transfer(in, 0, count + 1, out);
                             }
                         } else {
-                            engine.transfer(in, 0, count + 1, new FailsAfter(0));
+                            engine.transfer(in, 0, count + 1, new FillsUpAfter(0, false));
                         }
                         throw new AssertionError("a full target must fail");
                     default:
-                        engine.transfer(in, 0, count + 10, new FailsAfter(count / 2));
+                        engine.transfer(in, 0, count + 10, new FillsUpAfter(count / 2, false));
                         throw new AssertionError("a failing target must fail");
                 }
             } catch (TransferException expected) {
