@@ -17,8 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 
-/** The per-chunk path allocates nothing: sixteen times the chunks cost no more heap. */
+/**
+ * The per-chunk path allocates nothing: sixteen times the chunks cost no more heap. Counted after
+ * {@link #WARM_UP} rounds (class loading, first-use set-up), in the best of the rounds that follow, up to
+ * {@link #ROUNDS} in all: until the JIT has compiled the loop, code it would optimise may still
+ * allocate, and on a loaded machine that can take several rounds. A real per-chunk allocation shows in every one.
+ */
 class AllocationTest {
+
+    private static final int WARM_UP = 4;
+    private static final int ROUNDS = 30;
 
     @TempDir
     Path dir;
@@ -38,15 +46,18 @@ class AllocationTest {
              FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             TransferEngine engine = ZeroCopy.builder().threshold(0).strategies("copy").addFirst(Linux.splice(pool)).build();
-            long small = 0;
-            long large = 0;
-            for (int round = 0; round < 5; round++) { // the last round counts, after warm-up
-                small = allocated(threads, engine, in, out, size / 16);
-                large = allocated(threads, engine, in, out, size);
-            }
             long chunks = size / pool.pipeSize();
-            assertTrue(large - small < chunks / 4, "bytes allocated: " + small + " for " + chunks / 16 + " chunks, "
-                    + large + " for " + chunks + " chunks");
+            String seen = "";
+            long least = Long.MAX_VALUE;
+            for (int round = 0; round < ROUNDS && least >= chunks / 4; round++) {
+                long small = allocated(threads, engine, in, out, size / 16);
+                long large = allocated(threads, engine, in, out, size);
+                if (round >= WARM_UP) {
+                    least = Math.min(least, large - small);
+                }
+                seen += " " + small + "/" + large;
+            }
+            assertTrue(least < chunks / 4, "bytes allocated for " + chunks / 16 + "/" + chunks + " chunks, by round:" + seen);
         }
     }
 
@@ -73,7 +84,10 @@ class AllocationTest {
             java.util.List<FileChannel> targets = java.util.List.of(a, b);
             long[] tee = new long[2];
             long[] vm = new long[2];
-            for (int round = 0; round < 5; round++) {
+            long teeLeast = Long.MAX_VALUE;
+            long vmLeast = Long.MAX_VALUE;
+            String seen = "";
+            for (int round = 0; round < ROUNDS && (teeLeast >= chunks / 4 || vmLeast >= chunks / 4); round++) {
                 for (int k = 0; k < 2; k++) {
                     int count = k == 0 ? size / 16 : size;
                     a.position(0);
@@ -87,11 +101,15 @@ class AllocationTest {
                     assertEquals(count, engine.send(new java.nio.ByteBuffer[] {direct}, a));
                     vm[k] = threads.getCurrentThreadAllocatedBytes() - before;
                 }
+                if (round >= WARM_UP) {
+                    teeLeast = Math.min(teeLeast, tee[1] - tee[0]);
+                    vmLeast = Math.min(vmLeast, vm[1] - vm[0]);
+                }
+                seen += " tee " + tee[0] + "/" + tee[1] + " vmsplice " + vm[0] + "/" + vm[1] + ";";
             }
-            assertTrue(tee[1] - tee[0] < chunks / 4, "tee bytes allocated: " + tee[0] + " for " + chunks / 16
-                    + " chunks, " + tee[1] + " for " + chunks + " chunks");
-            assertTrue(vm[1] - vm[0] < chunks / 4, "vmsplice bytes allocated: " + vm[0] + " for " + chunks / 16
-                    + " chunks, " + vm[1] + " for " + chunks + " chunks");
+            String what = "bytes allocated for " + chunks / 16 + "/" + chunks + " chunks, by round:" + seen;
+            assertTrue(teeLeast < chunks / 4, "tee " + what);
+            assertTrue(vmLeast < chunks / 4, "vmsplice " + what);
         }
     }
 }
