@@ -4,7 +4,7 @@ package io.zerocopy;
  * A broadcast stopped: the source failed, every target failed, or a target failed under
  * all-or-nothing. {@link #result()} says what each target received and why it stopped.
  */
-public class BroadcastException extends TransferException {
+public final class BroadcastException extends TransferException {
 
     private static final long serialVersionUID = 1L;
 
@@ -15,7 +15,7 @@ public class BroadcastException extends TransferException {
      * @param result what each target received
      * @param cause the first failure, or null
      */
-    public BroadcastException(String message, BroadcastResult result, Throwable cause) {
+    BroadcastException(String message, BroadcastResult result, Throwable cause) {
         super(message + "; " + describe(result), result.strategy(), minDelivered(result), 0, cause);
         this.result = result;
     }

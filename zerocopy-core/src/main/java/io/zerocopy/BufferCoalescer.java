@@ -8,6 +8,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 
+import io.zerocopy.internal.Waiter;
+
 /**
  * Batches many small writes into few large ones. Bytes written to the coalescer are copied
  * into an internal buffer until the batch would reach the threshold (default
@@ -40,7 +42,7 @@ public final class BufferCoalescer implements WritableByteChannel {
     private final ByteBuffer[] pair = new ByteBuffer[2];
     private final ByteBuffer[] single = new ByteBuffer[1];
     private final TransferEngine engine;
-    private final Readiness readiness = new Readiness();
+    private Waiter waiter;
     private boolean open = true;
 
     /**
@@ -108,9 +110,9 @@ public final class BufferCoalescer implements WritableByteChannel {
                 pair[1] = src;
                 while (batch.hasRemaining() || src.hasRemaining()) {
                     if (gathering.write(pair, 0, 2) == 0) {
-                        readiness.await(target, SelectionKey.OP_WRITE);
+                        waiter().await(target, SelectionKey.OP_WRITE);
                     } else {
-                        readiness.progressed();
+                        progressed();
                     }
                 }
             } else {
@@ -160,10 +162,23 @@ public final class BufferCoalescer implements WritableByteChannel {
     private void writeFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             if (target.write(b) == 0) {
-                readiness.await(target, SelectionKey.OP_WRITE);
+                waiter().await(target, SelectionKey.OP_WRITE);
             } else {
-                readiness.progressed();
+                progressed();
             }
+        }
+    }
+
+    private Waiter waiter() {
+        if (waiter == null) {
+            waiter = Waiter.forTransfer(target, target);
+        }
+        return waiter;
+    }
+
+    private void progressed() {
+        if (waiter != null) {
+            waiter.progressed();
         }
     }
 
@@ -187,8 +202,8 @@ public final class BufferCoalescer implements WritableByteChannel {
             flush();
         } finally {
             open = false;
-            try (WritableByteChannel t = target; Readiness r = readiness) {
-                assert t != null && r != null;
+            try (WritableByteChannel t = target; Waiter w = waiter) {
+                assert t != null;
             }
         }
     }

@@ -5,10 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+
+import io.zerocopy.internal.Waiter;
+import io.zerocopy.spi.Broadcast;
+import io.zerocopy.spi.BroadcastStrategy;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
 
 /**
  * The portable broadcast, {@code copy}: each chunk is read once into the pooled buffer and
@@ -17,11 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * one slow target never blocks the others; a target that accepts nothing for the stall timeout
  * is failed as stalled and the others go on. The next chunk is read when every active target
  * has the current one, so a slow target slows the broadcast to its pace until it stalls out.
+ * Waits go through one {@link Waiter} (an interrupt closes the source and every target).
  */
 final class CopyBroadcast implements BroadcastStrategy {
 
     static final String NAME = "copy";
-    private static final long MAX_WAIT_MILLIS = 50;
+    private static final long MAX_SELECT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     @Override
     public String name() {
@@ -37,7 +42,7 @@ final class CopyBroadcast implements BroadcastStrategy {
     public Outcome broadcast(Broadcast b) throws IOException {
         int n = b.targetCount();
         boolean[] switched = new boolean[n];
-        Waiter waiter = new Waiter(b);
+        Round round = new Round(b);
         try {
             for (int i = 0; i < n; i++) {
                 if (b.target(i) instanceof SelectableChannel) {
@@ -60,15 +65,15 @@ final class CopyBroadcast implements BroadcastStrategy {
                     break;
                 }
                 if (r == 0) {
-                    b.awaitReadable();
+                    round.waiter.await(b.source(), SelectionKey.OP_READ);
                     continue;
                 }
                 b.consumed(r);
-                deliver(b, buf, r, waiter);
+                round.deliver(buf, r);
             }
             return Outcome.COMPLETE;
         } finally {
-            waiter.close();
+            round.waiter.close();
             for (int i = 0; i < n; i++) {
                 if (switched[i] && b.target(i).isOpen()) {
                     ((SelectableChannel) b.target(i)).configureBlocking(true);
@@ -77,65 +82,67 @@ final class CopyBroadcast implements BroadcastStrategy {
         }
     }
 
-    private static void deliver(Broadcast b, ByteBuffer buf, int len, Waiter waiter) throws IOException {
-        int n = b.targetCount();
-        long now = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            waiter.offsets[i] = 0;
-            waiter.lastProgress[i] = now;
-        }
-        while (true) {
-            boolean pending = false;
-            boolean progress = false;
-            for (int i = 0; i < n; i++) {
-                if (!b.isActive(i) || waiter.offsets[i] == len) {
-                    continue;
-                }
-                buf.limit(len).position(waiter.offsets[i]);
-                int w;
-                try {
-                    w = b.target(i).write(buf);
-                } catch (IOException e) {
-                    b.fail(i, e);
-                    continue;
-                }
-                if (w > 0) {
-                    waiter.offsets[i] += w;
-                    b.advance(i, w);
-                    waiter.lastProgress[i] = System.nanoTime();
-                    progress = true;
-                }
-                pending |= waiter.offsets[i] < len;
-            }
-            if (!pending) {
-                return;
-            }
-            if (progress) {
-                waiter.parkNanos = TimeUnit.MICROSECONDS.toNanos(1);
-            } else {
-                waiter.failStalled(len);
-                waiter.await(len);
-            }
-        }
-    }
-
-    /** Per-broadcast state for waiting on many targets at once. */
-    private static final class Waiter {
+    /** Delivery of one chunk to every active target: offsets, progress times, the waiter. */
+    private static final class Round {
         final Broadcast b;
         final int[] offsets;
         final long[] lastProgress;
-        final SelectionKey[] keys;
-        Selector selector;
-        long parkNanos = TimeUnit.MICROSECONDS.toNanos(1);
+        final Waiter waiter;
 
-        Waiter(Broadcast b) {
+        Round(Broadcast b) {
             this.b = b;
             this.offsets = new int[b.targetCount()];
             this.lastProgress = new long[b.targetCount()];
-            this.keys = new SelectionKey[b.targetCount()];
+            List<java.nio.channels.WritableByteChannel> targets = new java.util.ArrayList<>(b.targetCount());
+            for (int i = 0; i < b.targetCount(); i++) {
+                targets.add(b.target(i));
+            }
+            this.waiter = Waiter.forBroadcast(b.source(), targets);
         }
 
-        void failStalled(int len) throws IOException {
+        void deliver(ByteBuffer buf, int len) throws IOException {
+            int n = b.targetCount();
+            long now = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                offsets[i] = 0;
+                lastProgress[i] = now;
+            }
+            while (true) {
+                boolean pending = false;
+                boolean progress = false;
+                for (int i = 0; i < n; i++) {
+                    if (!b.isActive(i) || offsets[i] == len) {
+                        continue;
+                    }
+                    buf.limit(len).position(offsets[i]);
+                    int w;
+                    try {
+                        w = b.target(i).write(buf);
+                    } catch (IOException e) {
+                        b.fail(i, e);
+                        continue;
+                    }
+                    if (w > 0) {
+                        offsets[i] += w;
+                        b.advance(i, w);
+                        lastProgress[i] = System.nanoTime();
+                        progress = true;
+                    }
+                    pending |= offsets[i] < len;
+                }
+                if (!pending) {
+                    return;
+                }
+                if (progress) {
+                    waiter.progressed();
+                } else {
+                    failStalled(len);
+                    await(len);
+                }
+            }
+        }
+
+        private void failStalled(int len) throws IOException {
             long now = System.nanoTime();
             for (int i = 0; i < offsets.length; i++) {
                 if (b.isActive(i) && offsets[i] < len && now - lastProgress[i] > b.stallTimeoutNanos()) {
@@ -145,46 +152,28 @@ final class CopyBroadcast implements BroadcastStrategy {
             }
         }
 
-        void await(int len) throws IOException {
+        /** Selects on the waiting selectable targets, or backs off while another target waits. */
+        private void await(int len) throws IOException {
             boolean selectable = false;
             boolean other = false;
             for (int i = 0; i < offsets.length; i++) {
                 boolean waiting = b.isActive(i) && offsets[i] < len;
                 if (b.target(i) instanceof SelectableChannel && !((SelectableChannel) b.target(i)).isBlocking()) {
-                    if (waiting || keys[i] != null) {
-                        interest(i, waiting ? SelectionKey.OP_WRITE : 0);
+                    SelectableChannel sc = (SelectableChannel) b.target(i);
+                    if (waiting || sc.isRegistered()) {
+                        waiter.interest(sc, waiting ? SelectionKey.OP_WRITE : 0);
                     }
                     selectable |= waiting;
                 } else {
                     other |= waiting;
                 }
             }
-            if (selectable) {
-                selector.select(other ? 1 : Math.min(MAX_WAIT_MILLIS, TimeUnit.NANOSECONDS.toMillis(b.stallTimeoutNanos()) + 1));
-                selector.selectedKeys().clear();
-            } else if (other) {
-                LockSupport.parkNanos(parkNanos);
-                parkNanos = Math.min(parkNanos * 2, TimeUnit.MILLISECONDS.toNanos(10));
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new java.nio.channels.ClosedByInterruptException();
-            }
-        }
-
-        private void interest(int i, int ops) throws IOException {
-            if (selector == null) {
-                selector = Selector.open();
-            }
-            if (keys[i] == null) {
-                keys[i] = ((SelectableChannel) b.target(i)).register(selector, ops);
-            } else if (keys[i].isValid()) {
-                keys[i].interestOps(ops);
-            }
-        }
-
-        void close() throws IOException {
-            if (selector != null) {
-                selector.close();
+            if (selectable && !other) {
+                waiter.select(Math.min(MAX_SELECT_NANOS, b.stallTimeoutNanos() + TimeUnit.MILLISECONDS.toNanos(1)));
+            } else if (selectable) {
+                waiter.select(TimeUnit.MILLISECONDS.toNanos(1));
+            } else {
+                waiter.backOff();
             }
         }
     }

@@ -5,6 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
+
 /**
  * {@code copy}: the traditional loop, reading into the engine's pooled direct buffer and
  * writing it out; for a memory source, a gathering write straight from the caller's buffers.
@@ -34,7 +39,7 @@ final class CopyStrategy implements TransferStrategy {
         FileChannel file = t.sourceKind() == ChannelKind.FILE ? t.sourceFile() : null;
         while (t.remaining() > 0) {
             buf.clear();
-            buf.limit((int) t.nextChunk(buf.capacity()));
+            buf.limit((int) Math.min(t.remaining(), buf.capacity()));
             int n = file != null ? file.read(buf, t.position()) : t.source().read(buf);
             if (n < 0) {
                 return Outcome.COMPLETE;

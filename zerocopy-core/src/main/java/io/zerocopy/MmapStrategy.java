@@ -3,6 +3,11 @@ package io.zerocopy;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
+
 /**
  * {@code mmap}: maps the source file in bounded read-only windows and writes each window to the
  * target straight from the mapping. Every window is unmapped before the next is mapped, on
@@ -40,13 +45,13 @@ final class MmapStrategy implements TransferStrategy {
         while (t.remaining() > 0) {
             long size = file.size();
             if (size == 0 && t.delivered() == 0) {
-                return Outcome.SIZELESS_FILE;
+                return TransferToStrategy.SIZELESS_FILE;
             }
             long available = size - t.position();
             if (available <= 0) {
                 return Outcome.COMPLETE;
             }
-            long window = Math.min(t.nextChunk(windowSize), available);
+            long window = Math.min(Math.min(t.remaining(), windowSize), available);
             try (Mapper.Window map = Mapper.map(file, t.position(), window)) {
                 t.writeFully(map.buffer());
             } catch (InternalError e) {

@@ -2,7 +2,6 @@ package io.zerocopy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -12,162 +11,107 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.Objects;
 import java.util.ServiceLoader;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Preference;
+import io.zerocopy.spi.TransferStrategy;
+import io.zerocopy.spi.TransferStrategyProvider;
 
 /**
- * A configured transferer: the strategies in the order they are tried, the size threshold
- * below which the copy loop is used, the chunk size, a listener. Build one with
- * {@link ZeroCopy#builder()}; {@link ZeroCopy}'s static methods use a default instance.
+ * A configured transferer: which strategies it tries, in which order, the size below which it
+ * copies, its buffers and listener. Build one with {@link ZeroCopy#builder()};
+ * {@link ZeroCopy}'s static methods use a default instance.
  *
  * <p>Every {@code transfer} either delivers the bytes it returns and no more, or throws a
  * {@link TransferException} carrying the bytes delivered before the failure. When a strategy
- * cannot serve, the next continues from the exact byte reached; refusals that the strategy
- * marks as lasting are remembered by the engine so the path is not retried.
+ * cannot serve, the next continues from the exact byte reached; a strategy refused for the
+ * whole engine (the path does not exist here) is not tried again. An unchecked exception from
+ * a strategy is a bug in it and propagates unwrapped.
  *
- * <p>Non-blocking channels are waited on (with a selector, never a busy loop): every call
- * blocks the calling thread until the transfer ends.
+ * <p>Every call blocks the calling thread until the transfer ends; non-blocking channels are
+ * waited on (never busy-spun).
  *
- * <p>Thread-safe: one engine serves any number of concurrent transfers. Instances are
- * immutable apart from the memory of refused paths.
+ * <p>Thread-safe: one engine serves any number of concurrent transfers. Immutable apart from
+ * the memory of refused strategies.
  */
 public final class TransferEngine {
 
-    private static final System.Logger LOG = System.getLogger(TransferEngine.class.getName());
-
-    /**
-     * Default size threshold in bytes: smaller known sizes use the copy loop. 8 KiB, from the
-     * benchmark's calibration on the reference machine (docs/benchmarks.md): the copy loop beat
-     * sendfile, the fastest small-size path, below 8 KiB; splice and copy_file_range cross over
-     * later (64 and 32 KiB), so below 256 KiB the built-in preferences try sendfile first.
-     */
-    public static final long DEFAULT_THRESHOLD = 8 * 1024;
-    /** Default chunk (buffer) size of the copy loop. */
-    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
-    /**
-     * Default mmap window size: 4 MiB. Sending a cached 1 GiB file to a loopback socket, 4 MiB
-     * windows ran about 12 % faster than 16 MiB ones, and larger windows were slower still.
-     */
-    public static final long DEFAULT_MMAP_WINDOW = 4L << 20;
+    /** Default size threshold in bytes (8 KiB): smaller known sizes use the copy loop. */
+    public static final long DEFAULT_THRESHOLD = Defaults.THRESHOLD;
+    /** Default chunk (buffer) size of the copy loop (64 KiB). */
+    public static final int DEFAULT_CHUNK_SIZE = Defaults.CHUNK_SIZE;
+    /** Default window of the {@code mmap} strategy (4 MiB). */
+    public static final long DEFAULT_MMAP_WINDOW = Defaults.MMAP_WINDOW;
     /** System property: {@code false} stops engines from loading {@link TransferStrategyProvider}s. */
-    public static final String PROVIDERS_PROPERTY = "io.zerocopy.providers";
+    public static final String PROVIDERS_PROPERTY = Defaults.PROVIDERS_PROPERTY;
 
-    /** Size from which the built-in preferences for large transfers apply; see {@link Builder#prefer}. */
-    static final long LARGE = 256 * 1024;
-
-    private final TransferStrategy[] strategies;
-    private final Chains chains;
-    private final int copyIndex;
-    private final long threshold;
+    private final Selection selection;
+    private final FallbackChain chain;
+    private final Broadcaster broadcaster;
     private final BufferPool buffers;
-    private final FailureMemory memory;
-    private final TransferListener listener;
-    private final BroadcastStrategy[] broadcasters;
-    private final BroadcastSettings broadcastSettings;
 
-    /** Broadcast settings, shared by engines derived with {@link #withListener}. */
-    private static final class BroadcastSettings {
-        final boolean allOrNothing;
-        final long stallTimeoutNanos;
-
-        BroadcastSettings(boolean allOrNothing, long stallTimeoutNanos) {
-            this.allOrNothing = allOrNothing;
-            this.stallTimeoutNanos = stallTimeoutNanos;
-        }
-    }
-
-    private TransferEngine(TransferStrategy[] strategies, Chains chains, long threshold, BufferPool buffers,
-            FailureMemory memory, TransferListener listener, BroadcastStrategy[] broadcasters,
-            BroadcastSettings broadcastSettings) {
-        this.chains = chains;
-        this.broadcasters = broadcasters;
-        this.broadcastSettings = broadcastSettings;
-        this.strategies = strategies;
-        this.threshold = threshold;
+    private TransferEngine(Selection selection, BufferPool buffers, TransferListener listener, Broadcaster broadcaster) {
+        this.selection = selection;
         this.buffers = buffers;
-        this.memory = memory;
-        this.listener = listener;
-        int copy = -1;
-        for (int i = 0; i < strategies.length; i++) {
-            if (strategies[i].name().equals(CopyStrategy.NAME)) {
-                copy = i;
-            }
-        }
-        this.copyIndex = copy;
+        this.broadcaster = broadcaster;
+        this.chain = new FallbackChain(selection, buffers, listener);
     }
 
     /**
-     * Returns an engine that shares this one's strategies, buffers and memory of refused paths
-     * but reports to {@code listener}; for observing a single call.
+     * Returns an engine that shares this one's strategies, buffers and memory of refused
+     * strategies but reports to {@code listener}; for observing a single call.
      *
      * @param listener the listener; not null
      * @return the engine
      */
     public TransferEngine withListener(TransferListener listener) {
-        return new TransferEngine(strategies, chains, threshold, buffers, memory,
-                Objects.requireNonNull(listener, "listener"), broadcasters, broadcastSettings);
+        return new TransferEngine(selection, buffers, Objects.requireNonNull(listener, "listener"), broadcaster);
     }
 
-    /** @return the names of the strategies, in the order they are tried */
+    /** @return the names of the strategies, in the engine's order (before per-pair ranking) */
     public List<String> strategies() {
-        List<String> names = new ArrayList<>(strategies.length);
-        for (TransferStrategy s : strategies) {
-            names.add(s.name());
-        }
-        return Collections.unmodifiableList(names);
+        return selection.names();
     }
 
     /**
      * @param source a source kind
      * @param target a target kind
-     * @return the names of the strategies tried for this pair when the size is unknown, in
-     *     order (those that do not support the pair are left out)
+     * @return the strategies a transfer of unknown size between these kinds tries, in order
      */
     public List<String> strategies(ChannelKind source, ChannelKind target) {
         return strategies(source, target, -1);
     }
 
     /**
+     * The plan a transfer would follow now: the same selection that {@code transfer} uses,
+     * including the threshold and the strategies refused for this engine.
+     *
      * @param source a source kind
      * @param target a target kind
      * @param size a transfer size, or -1 for unknown
-     * @return the names of the strategies tried for such a transfer, in order (below the
-     *     threshold: the copy loop alone, when the engine has it)
+     * @return the names of the strategies tried for such a transfer, in order
      */
     public List<String> strategies(ChannelKind source, ChannelKind target, long size) {
-        if (copyIndex >= 0 && size >= 0 && size < threshold) {
-            return List.of(CopyStrategy.NAME);
-        }
-        List<String> names = new ArrayList<>();
-        for (int i : chains.order(source, target, size)) {
-            if (strategies[i].supports(source, target, size)) {
-                names.add(strategies[i].name());
-            }
-        }
-        return Collections.unmodifiableList(names);
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        return selection.plan(source, target, size);
     }
 
     /** @return the names of the broadcast strategies, in the order they are tried */
     public List<String> broadcastStrategies() {
-        List<String> names = new ArrayList<>(broadcasters.length);
-        for (BroadcastStrategy s : broadcasters) {
-            names.add(s.name());
-        }
-        return Collections.unmodifiableList(names);
+        return broadcaster.names();
     }
 
     /** @return the size below which the copy loop is used */
     public long threshold() {
-        return threshold;
+        return selection.threshold();
     }
 
     /**
@@ -197,7 +141,7 @@ public final class TransferEngine {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
-            return run(in, ChannelKind.FILE, 0, in.size(), out, ChannelKind.FILE);
+            return chain.run(in, ChannelKind.FILE, 0, in.size(), out, ChannelKind.FILE);
         }
     }
 
@@ -215,30 +159,15 @@ public final class TransferEngine {
      * @throws IOException if the source's position or size cannot be read
      */
     public long transfer(ReadableByteChannel source, WritableByteChannel target) throws IOException {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(target, "target");
-        checkDistinctAndOpen(source, target);
-        if (source instanceof FileChannel) {
-            FileChannel file = (FileChannel) source;
-            long start = file.position();
-            long size = file.size();
-            if (size > 0) {
-                long moved = 0;
-                try {
-                    moved = run(file, ChannelKind.FILE, start, Math.max(0, size - start), target, ChannelKind.of(target));
-                    return moved;
-                } catch (TransferException e) {
-                    moved = e.bytesDelivered();
-                    throw e;
-                } finally {
-                    if (file.isOpen()) {
-                        file.position(start + moved);
-                    }
-                }
-            }
-            return run(source, ChannelKind.CHANNEL, -1, Transfer.UNBOUNDED, target, ChannelKind.of(target));
+        Checks.distinctAndOpen(source, target);
+        ChannelKind targetKind = ChannelKind.of(target);
+        if (source instanceof FileChannel && ((FileChannel) source).size() > 0) {
+            return FilePosition.advance((FileChannel) source,
+                    (file, start, count) -> chain.run(file, ChannelKind.FILE, start, count, target, targetKind),
+                    moved -> moved, TransferException::bytesDelivered);
         }
-        return run(source, ChannelKind.of(source), -1, Transfer.UNBOUNDED, target, ChannelKind.of(target));
+        ChannelKind kind = source instanceof FileChannel ? ChannelKind.CHANNEL : ChannelKind.of(source);
+        return chain.run(source, kind, -1, TransferState.UNBOUNDED, target, targetKind);
     }
 
     /**
@@ -259,16 +188,16 @@ public final class TransferEngine {
             throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
-        checkRegion(position, count);
-        checkDistinctAndOpen(source, target);
-        return run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target));
+        Checks.region(position, count);
+        Checks.distinctAndOpen(source, target);
+        return chain.run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target));
     }
 
     /**
      * Writes every remaining byte of {@code buffers}, in order, to {@code target} (a gathering
-     * write on the plain path; vmsplice with zerocopy-linux above the threshold). Each buffer's
-     * position is left after the last byte delivered from it, also on failure. When this
-     * returns, the target no longer reads the buffers: the caller may reuse them at once.
+     * write on the portable path; a memory-send strategy such as vmsplice where one was added).
+     * Each buffer's position is left after the last byte delivered from it, also on failure.
+     * When this returns, the target no longer reads the buffers: the caller may reuse them.
      *
      * @param buffers the bytes; not null, no null element; heap or direct
      * @param target the channel to write; not null, open
@@ -277,20 +206,13 @@ public final class TransferEngine {
      * @throws TransferException if writing fails after it began
      */
     public long send(ByteBuffer[] buffers, WritableByteChannel target) throws IOException {
-        Objects.requireNonNull(buffers, "buffers");
-        Objects.requireNonNull(target, "target");
-        for (int i = 0; i < buffers.length; i++) {
-            Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
-        }
-        if (!target.isOpen()) {
-            throw new ClosedChannelException();
-        }
+        Checks.buffers(buffers, target);
         MemorySource source = new MemorySource(buffers);
         long total = source.remaining();
         if (total == 0) {
             return 0;
         }
-        return run(source, ChannelKind.MEMORY, -1, total, target, ChannelKind.of(target));
+        return chain.run(source, ChannelKind.MEMORY, -1, total, target, ChannelKind.of(target));
     }
 
     /**
@@ -304,6 +226,7 @@ public final class TransferEngine {
      * closed. With {@link Builder#broadcastAllOrNothing(boolean)} the first target failure
      * ends the broadcast with a {@link BroadcastException} instead. Selectable targets in
      * blocking mode are switched to non-blocking for the call and switched back at its end.
+     * An interrupt closes the source and every target, as NIO does for one channel.
      *
      * @param source the channel to read; not null, open, not one of the targets
      * @param targets the channels to write; not null or empty, no nulls, no repeats, all open
@@ -314,27 +237,14 @@ public final class TransferEngine {
      */
     public BroadcastResult broadcast(ReadableByteChannel source, List<? extends WritableByteChannel> targets)
             throws IOException {
-        Objects.requireNonNull(source, "source");
-        checkTargets(source, targets);
+        Checks.targets(source, targets);
         if (source instanceof FileChannel && ((FileChannel) source).size() > 0) {
-            FileChannel file = (FileChannel) source;
-            long start = file.position();
-            long read = 0;
-            try {
-                BroadcastResult r = runBroadcast(file, ChannelKind.FILE, start, Math.max(0, file.size() - start), targets);
-                read = r.sourceBytes();
-                return r;
-            } catch (BroadcastException e) {
-                read = e.result().sourceBytes();
-                throw e;
-            } finally {
-                if (file.isOpen()) {
-                    file.position(start + read);
-                }
-            }
+            return FilePosition.advance((FileChannel) source,
+                    (file, start, count) -> broadcaster.run(file, ChannelKind.FILE, start, count, targets),
+                    BroadcastResult::sourceBytes, e -> ((BroadcastException) e).result().sourceBytes());
         }
         ChannelKind kind = source instanceof FileChannel ? ChannelKind.CHANNEL : ChannelKind.of(source);
-        return runBroadcast(source, kind, -1, Transfer.UNBOUNDED, targets);
+        return broadcaster.run(source, kind, -1, TransferState.UNBOUNDED, targets);
     }
 
     /**
@@ -354,202 +264,14 @@ public final class TransferEngine {
     public BroadcastResult broadcast(FileChannel source, long position, long count,
             List<? extends WritableByteChannel> targets) throws IOException {
         Objects.requireNonNull(source, "source");
-        checkRegion(position, count);
-        checkTargets(source, targets);
-        return runBroadcast(source, ChannelKind.FILE, position, count, targets);
-    }
-
-    private static void checkTargets(ReadableByteChannel source, List<? extends WritableByteChannel> targets)
-            throws ClosedChannelException {
-        Objects.requireNonNull(targets, "targets");
-        if (targets.isEmpty()) {
-            throw new IllegalArgumentException("targets is empty");
-        }
-        java.util.Set<Object> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (int i = 0; i < targets.size(); i++) {
-            WritableByteChannel t = Objects.requireNonNull(targets.get(i), "targets[" + i + "]");
-            if (t == source) {
-                throw new IllegalArgumentException("targets[" + i + "] is the source");
-            }
-            if (!seen.add(t)) {
-                throw new IllegalArgumentException("targets[" + i + "] repeats an earlier target");
-            }
-        }
-        if (!source.isOpen()) {
-            throw new ClosedChannelException();
-        }
-        for (WritableByteChannel t : targets) {
-            if (!t.isOpen()) {
-                throw new ClosedChannelException();
-            }
-        }
-    }
-
-    private BroadcastResult runBroadcast(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
-            List<? extends WritableByteChannel> targets) throws IOException {
-        Broadcast b = new Broadcast(source, sourceKind, position, count, targets, broadcastSettings.allOrNothing,
-                broadcastSettings.stallTimeoutNanos, buffers);
-        List<ChannelKind> kinds = new ArrayList<>(targets.size());
-        for (int i = 0; i < targets.size(); i++) {
-            kinds.add(b.targetKind(i));
-        }
-        long size = count == Transfer.UNBOUNDED ? -1 : count;
-        BroadcastException failure = null;
-        try {
-            for (BroadcastStrategy s : broadcasters) {
-                if (!s.supports(sourceKind, kinds, size)) {
-                    continue;
-                }
-                Outcome outcome;
-                try {
-                    outcome = s.broadcast(b);
-                } catch (IOException | RuntimeException e) {
-                    failure = new BroadcastException("broadcast failed: " + e, b.result(s.name()), e);
-                    throw failure;
-                }
-                if (!outcome.isComplete()) {
-                    if (b.consumed() > 0) {
-                        failure = new BroadcastException("strategy " + s.name() + " gave up after reading "
-                                + b.consumed() + " bytes, against its contract", b.result(s.name()), null);
-                        throw failure;
-                    }
-                    LOG.log(Level.DEBUG, () -> "zerocopy: broadcast strategy " + s.name() + " declined: " + outcome.reason());
-                    continue;
-                }
-                BroadcastResult result = b.result(s.name());
-                if (b.activeCount() == 0) {
-                    failure = new BroadcastException("every target failed", result, b.firstFailure());
-                    throw failure;
-                }
-                return result;
-            }
-            throw new IllegalStateException("no broadcast strategy served; the portable one always does");
-        } finally {
-            try {
-                b.release();
-            } catch (IOException e) {
-                if (failure != null) {
-                    failure.addSuppressed(e);
-                } else {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static void checkRegion(long position, long count) {
-        if (position < 0) {
-            throw new IllegalArgumentException("position < 0: " + position);
-        }
-        if (count < 0) {
-            throw new IllegalArgumentException("count < 0: " + count);
-        }
-        if (position + count < 0) {
-            throw new IllegalArgumentException("position + count overflows: position=" + position + ", count=" + count);
-        }
-    }
-
-    private static void checkDistinctAndOpen(ReadableByteChannel source, WritableByteChannel target)
-            throws ClosedChannelException {
-        if (source == target) {
-            throw new IllegalArgumentException("source and target are the same channel: " + source);
-        }
-        if (!source.isOpen() || !target.isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
-    private long run(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
-            WritableByteChannel target, ChannelKind targetKind) throws IOException {
-        Transfer t = new Transfer(source, sourceKind, position, count, target, targetKind, buffers, listener);
-        List<TransferResult.Attempt> attempts = listener == TransferListener.NONE ? null : new ArrayList<>(2);
-        long startNanos = System.nanoTime();
-        long size = t.isBounded() ? count : -1;
-        IOException failure = null;
-        try {
-            if (copyIndex >= 0 && size >= 0 && size < threshold) {
-                if (attempt(copyIndex, t, attempts)) {
-                    return finish(t, attempts, startNanos);
-                }
-            }
-            for (int i : chains.order(sourceKind, targetKind, size)) {
-                if (i == copyIndex && size >= 0 && size < threshold) {
-                    continue;
-                }
-                TransferStrategy s = strategies[i];
-                if (!s.supports(sourceKind, targetKind, size)) {
-                    continue;
-                }
-                if (memory.refusal(i, sourceKind, targetKind) != null) {
-                    continue;
-                }
-                if (attempt(i, t, attempts)) {
-                    return finish(t, attempts, startNanos);
-                }
-            }
-            throw new TransferException("no strategy can serve " + sourceKind + " -> " + targetKind
-                    + (attempts != null ? "; tried " + attempts : "") + "; strategies " + strategies(),
-                    null, t.delivered(), t.undeliveredBytes(), null);
-        } catch (TransferException e) {
-            failure = e;
-            listener.onFailure(e);
-            throw e;
-        } finally {
-            try {
-                t.release();
-            } catch (IOException e) {
-                if (failure != null) {
-                    failure.addSuppressed(e);
-                } else {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** @return true if the strategy completed the transfer */
-    private boolean attempt(int index, Transfer t, List<TransferResult.Attempt> attempts) throws TransferException {
-        TransferStrategy s = strategies[index];
-        long before = t.delivered();
-        t.strategy(s.name());
-        Outcome outcome;
-        try {
-            outcome = s.transfer(t);
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof TransferException) {
-                throw (TransferException) e;
-            }
-            throw new TransferException("transfer " + t.sourceKind() + " -> " + t.targetKind() + " failed: " + e,
-                    s.name(), t.delivered(), t.undeliveredBytes(), e);
-        }
-        if (outcome.isComplete() || t.remaining() == 0) {
-            if (attempts != null) {
-                attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, null));
-            }
-            return true;
-        }
-        if (attempts != null) {
-            attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, outcome.reason()));
-        }
-        if (memory.remember(index, t.sourceKind(), t.targetKind(), outcome)) {
-            LOG.log(Level.DEBUG, () -> "zerocopy: strategy " + s.name() + " disabled for "
-                    + (outcome.scope() == Outcome.Scope.ENGINE ? "this engine" : t.sourceKind() + " -> " + t.targetKind())
-                    + ": " + outcome.reason());
-        }
-        listener.onFallback(s.name(), t.delivered(), outcome.reason());
-        return false;
-    }
-
-    private long finish(Transfer t, List<TransferResult.Attempt> attempts, long startNanos) {
-        if (attempts != null) {
-            listener.onComplete(new TransferResult(t.delivered(), t.strategy(), attempts, System.nanoTime() - startNanos));
-        }
-        return t.delivered();
+        Checks.region(position, count);
+        Checks.targets(source, targets);
+        return broadcaster.run(source, ChannelKind.FILE, position, count, targets);
     }
 
     @Override
     public String toString() {
-        return "TransferEngine{strategies=" + strategies() + ", threshold=" + threshold
+        return "TransferEngine{strategies=" + strategies() + ", threshold=" + threshold()
                 + ", chunkSize=" + buffers.bufferSize() + "}";
     }
 
@@ -559,16 +281,16 @@ public final class TransferEngine {
      */
     public static final class Builder {
 
-        private long threshold = DEFAULT_THRESHOLD;
-        private int chunkSize = DEFAULT_CHUNK_SIZE;
-        private long mmapWindow = DEFAULT_MMAP_WINDOW;
-        private boolean providers = !"false".equalsIgnoreCase(System.getProperty(PROVIDERS_PROPERTY));
+        private long threshold = Defaults.THRESHOLD;
+        private int chunkSize = Defaults.CHUNK_SIZE;
+        private long mmapWindow = Defaults.MMAP_WINDOW;
+        private boolean providers = !"false".equalsIgnoreCase(System.getProperty(Defaults.PROVIDERS_PROPERTY));
         private List<String> order;
         private final List<TransferStrategy> first = new ArrayList<>();
         private TransferListener listener = TransferListener.NONE;
         private final Map<Integer, NavigableMap<Long, List<String>>> preferences = new HashMap<>();
         private boolean broadcastAllOrNothing;
-        private long broadcastStallTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
+        private long broadcastStallTimeoutNanos = Defaults.BROADCAST_STALL_NANOS;
 
         Builder() { }
 
@@ -597,7 +319,8 @@ public final class TransferEngine {
         }
 
         /**
-         * @param bytes known sizes below this use the copy loop; 0 disables the threshold
+         * @param bytes known sizes below this use the copy loop; 0 disables the threshold;
+         *     default {@value TransferEngine#DEFAULT_THRESHOLD}
          * @return this
          */
         public Builder threshold(long bytes) {
@@ -609,7 +332,8 @@ public final class TransferEngine {
         }
 
         /**
-         * @param bytes the copy loop's buffer size; from 512 bytes to 64 MiB
+         * @param bytes the copy loop's buffer size; from 512 bytes to 64 MiB; default
+         *     {@value TransferEngine#DEFAULT_CHUNK_SIZE}
          * @return this
          */
         public Builder chunkSize(int bytes) {
@@ -621,7 +345,8 @@ public final class TransferEngine {
         }
 
         /**
-         * @param bytes the largest region the {@code mmap} strategy maps at once; at least 4 KiB
+         * @param bytes the largest region the {@code mmap} strategy maps at once; at least 4 KiB;
+         *     default {@value TransferEngine#DEFAULT_MMAP_WINDOW}
          * @return this
          */
         public Builder mmapWindow(long bytes) {
@@ -633,8 +358,9 @@ public final class TransferEngine {
         }
 
         /**
-         * Chooses which of the known strategies (core and provided) are used, and their order.
-         * Strategies added with {@link #addFirst} still come first.
+         * Chooses which of the known strategies (core and provided) are used, in exactly this
+         * order for every pair (ranks do not apply). Strategies added with {@link #addFirst}
+         * still come first.
          *
          * @param names strategy names, such as {@code "transferTo", "copy"}
          * @return this
@@ -652,15 +378,9 @@ public final class TransferEngine {
 
         /**
          * For one pair of endpoint kinds, tries the named strategies first, in this order, then
-         * the rest in the engine's order. Names not in the engine are ignored. Replaces every
-         * preference for that pair, including the built-in ones; with no names, restores the
-         * engine's plain order for the pair.
-         *
-         * <p>Built in (when {@link #strategies} is not called), from the benchmark's size sweep
-         * (docs/benchmarks.md): for file to socket and file to file below 256 KiB,
-         * {@code transferTo} (sendfile beat splice, copy_file_range, mmap and the copy loop at 16
-         * and 64 KiB); file to socket from 256 KiB, {@code mmap} (about 1.8 times sendfile and
-         * splice over loopback; slower below, where mapping costs dominate).
+         * the rest in the engine's default order for the pair and size. Names not in the engine
+         * are ignored. Replaces every earlier preference of the user for that pair; with no
+         * names, restores the default order.
          *
          * @param source the source kind
          * @param target the target kind
@@ -672,21 +392,20 @@ public final class TransferEngine {
             Objects.requireNonNull(target, "target");
             NavigableMap<Long, List<String>> bands = new TreeMap<>();
             bands.put(0L, List.of(names));
-            preferences.put(Chains.pair(source, target), bands);
+            preferences.put(Selection.pair(source, target), bands);
             return this;
         }
 
         /**
          * For one pair of endpoint kinds and transfers of at least {@code minSize} bytes (or of
-         * unknown size), tries the named strategies first. Adds a size band to the pair's
-         * preferences (a pair given any preference drops its built-in ones); the band with the
-         * largest start not above the size applies, and below the first band the engine's plain
-         * order.
+         * unknown size), tries the named strategies first, then the rest in the default order.
+         * Adds a size band to the pair's preferences: the band with the largest start not above
+         * the size applies; below the first band, the default order.
          *
          * @param source the source kind
          * @param target the target kind
          * @param minSize where the band starts; {@code >= 0}
-         * @param names strategy names; none for the engine's plain order in this band
+         * @param names strategy names; none for the default order in this band
          * @return this
          */
         public Builder prefer(ChannelKind source, ChannelKind target, long minSize, String... names) {
@@ -695,7 +414,7 @@ public final class TransferEngine {
             if (minSize < 0) {
                 throw new IllegalArgumentException("minSize < 0: " + minSize);
             }
-            preferences.computeIfAbsent(Chains.pair(source, target), k -> new TreeMap<>()).put(minSize, List.of(names));
+            preferences.computeIfAbsent(Selection.pair(source, target), k -> new TreeMap<>()).put(minSize, List.of(names));
             return this;
         }
 
@@ -712,7 +431,8 @@ public final class TransferEngine {
 
         /**
          * @param load whether to load {@link TransferStrategyProvider}s with {@link ServiceLoader};
-         *     default true unless the system property {@value #PROVIDERS_PROPERTY} is {@code false}
+         *     default true unless the system property {@value TransferEngine#PROVIDERS_PROPERTY}
+         *     is {@code false}
          * @return this
          */
         public Builder providers(boolean load) {
@@ -735,32 +455,16 @@ public final class TransferEngine {
          *     or two strategies share a name
          */
         public TransferEngine build() {
-            Map<String, TransferStrategy> known = new LinkedHashMap<>();
-            Map<String, BroadcastStrategy> broadcasters = new LinkedHashMap<>();
-            if (providers) {
-                for (TransferStrategyProvider p : ServiceLoader.load(TransferStrategyProvider.class,
-                        TransferEngine.class.getClassLoader())) {
-                    for (TransferStrategy s : p.strategies()) {
-                        known.putIfAbsent(s.name(), s);
-                    }
-                    for (BroadcastStrategy s : p.broadcastStrategies()) {
-                        broadcasters.putIfAbsent(s.name(), s);
-                    }
-                }
-            }
-            broadcasters.putIfAbsent(CopyBroadcast.NAME, new CopyBroadcast());
-            for (TransferStrategy s : Arrays.asList(new TransferToStrategy(), new MmapStrategy(mmapWindow),
-                    new CopyStrategy(), new TransferFromStrategy())) {
-                known.putIfAbsent(s.name(), s);
-            }
+            Catalog catalog = Catalog.load(providers, mmapWindow);
             List<TransferStrategy> chain = new ArrayList<>(first);
             if (order == null) {
-                chain.addAll(known.values());
+                chain.addAll(catalog.strategies.values());
             } else {
                 for (String name : order) {
-                    TransferStrategy s = known.get(name);
+                    TransferStrategy s = catalog.strategies.get(name);
                     if (s == null) {
-                        throw new IllegalArgumentException("unknown strategy: " + name + "; known: " + known.keySet());
+                        throw new IllegalArgumentException("unknown strategy: " + name + "; known: "
+                                + catalog.strategies.keySet());
                     }
                     chain.add(s);
                 }
@@ -772,23 +476,12 @@ public final class TransferEngine {
                 }
                 names.add(s.name());
             }
-            TransferStrategy[] array = chain.toArray(new TransferStrategy[0]);
-            Map<Integer, NavigableMap<Long, List<String>>> prefs = new HashMap<>();
-            if (order == null) {
-                NavigableMap<Long, List<String>> fileToSocket = new TreeMap<>();
-                fileToSocket.put(0L, List.of(TransferToStrategy.NAME));
-                fileToSocket.put(LARGE, List.of(MmapStrategy.NAME));
-                prefs.put(Chains.pair(ChannelKind.FILE, ChannelKind.SOCKET), fileToSocket);
-                NavigableMap<Long, List<String>> fileToFile = new TreeMap<>();
-                fileToFile.put(0L, List.of(TransferToStrategy.NAME));
-                fileToFile.put(LARGE, List.of());
-                prefs.put(Chains.pair(ChannelKind.FILE, ChannelKind.FILE), fileToFile);
-            }
-            prefs.putAll(preferences);
-            Chains chains = Chains.build(names, first.size(), prefs);
-            return new TransferEngine(array, chains, threshold, new BufferPool(chunkSize, 16), new FailureMemory(array.length),
-                    listener, broadcasters.values().toArray(new BroadcastStrategy[0]),
-                    new BroadcastSettings(broadcastAllOrNothing, broadcastStallTimeoutNanos));
+            List<Preference> ranks = order == null ? catalog.preferences : null;
+            Selection selection = Selection.build(chain, first.size(), ranks, preferences, catalog.copy, threshold);
+            BufferPool buffers = new BufferPool(chunkSize, Defaults.POOLED_BUFFERS);
+            Broadcaster broadcaster = new Broadcaster(new ArrayList<>(catalog.broadcasters.values()),
+                    broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers);
+            return new TransferEngine(selection, buffers, listener, broadcaster);
         }
     }
 }

@@ -5,9 +5,9 @@ import java.io.IOException;
 /**
  * A transfer failed after delivering {@link #bytesDelivered()} bytes to the target. The cause
  * is the underlying error (for example {@code ClosedByInterruptException} or a
- * connection reset).
+ * connection reset). Thrown by the engine only.
  */
-public class TransferException extends IOException {
+public sealed class TransferException extends IOException permits BroadcastException {
 
     private static final long serialVersionUID = 1L;
 
@@ -24,7 +24,7 @@ public class TransferException extends IOException {
      * @param bytesUndelivered bytes consumed from the source that did not reach the target
      * @param cause the underlying error, or null
      */
-    public TransferException(String message, String strategy, long bytesDelivered, long bytesUndelivered,
+    TransferException(String message, String strategy, long bytesDelivered, long bytesUndelivered,
             Throwable cause) {
         super(message + " (" + bytesDelivered + " bytes delivered"
                 + (bytesUndelivered > 0 ? ", " + bytesUndelivered + " read but not delivered" : "")

@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
+
 /**
  * {@code transferFrom}: {@link FileChannel#transferFrom} from a blocking stream source into a
  * file target. Not in the default order ahead of {@code copy}: on JDK 17 it copies from a
@@ -37,7 +42,7 @@ final class TransferFromStrategy implements TransferStrategy {
         FileChannel out = t.targetFile();
         while (t.remaining() > 0) {
             long at = out.position();
-            long n = out.transferFrom(t.source(), at, t.nextChunk(TransferToStrategy.MAX_CHUNK));
+            long n = out.transferFrom(t.source(), at, Math.min(t.remaining(), TransferToStrategy.MAX_CHUNK));
             if (n <= 0) {
                 return Outcome.COMPLETE;
             }

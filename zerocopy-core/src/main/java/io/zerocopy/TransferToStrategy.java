@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
+
 /**
  * {@code transferTo}: {@link FileChannel#transferTo} from a file source to any target
  * (sendfile, or copy_file_range on newer JDKs, underneath on Linux). Each call moves at most
@@ -18,6 +23,12 @@ final class TransferToStrategy implements TransferStrategy {
 
     static final String NAME = "transferTo";
     static final long MAX_CHUNK = 8L << 20;
+    /**
+     * For strategies that trust a file's size: the file reports size 0 (a /proc file, say) so
+     * only reading it to its end can tell what it holds; the next strategy does that.
+     */
+    static final Outcome SIZELESS_FILE = Outcome.unsupported(Outcome.Scope.TRANSFER,
+            "the file reports size 0 (a special file such as /proc?): read it as a stream");
 
     @Override
     public String name() {
@@ -35,14 +46,14 @@ final class TransferToStrategy implements TransferStrategy {
         boolean blockingTarget = t.target() instanceof SelectableChannel
                 && ((SelectableChannel) t.target()).isBlocking();
         while (t.remaining() > 0) {
-            long n = file.transferTo(t.position(), t.nextChunk(MAX_CHUNK), t.target());
+            long n = file.transferTo(t.position(), Math.min(t.remaining(), MAX_CHUNK), t.target());
             if (n > 0) {
                 t.advance(n);
                 continue;
             }
             long size = file.size();
             if (size == 0 && t.delivered() == 0) {
-                return Outcome.SIZELESS_FILE;
+                return SIZELESS_FILE;
             }
             if (t.position() >= size) {
                 return Outcome.COMPLETE;

@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+import io.zerocopy.spi.ChannelKind;
+
 /** The portable broadcast through the shared suite, plus argument checks. */
 class BroadcastTest extends BroadcastSuite {
 

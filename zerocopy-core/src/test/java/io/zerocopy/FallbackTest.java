@@ -16,6 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.TransferStrategy;
+
 /** A strategy that gives up or fails part-way: the next continues at the exact byte, or the count is reported. */
 class FallbackTest {
 
@@ -91,24 +96,8 @@ class FallbackTest {
     }
 
     @Test
-    void pairRefusalIsRememberedForThatPairOnly() throws Exception {
-        GivesUpAfter flaky = new GivesUpAfter(0, Outcome.Scope.PAIR, false);
-        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(flaky).build();
-        byte[] payload = Payloads.of(10_000, 3);
-        for (int i = 0; i < 3; i++) {
-            copyFileToFile(engine, payload);
-        }
-        assertEquals(1, flaky.calls.get(), "a PAIR refusal must not be retried for the same pair");
-        try (Endpoints.Source src = Endpoints.source(ChannelKind.CHANNEL, payload, 0, dir);
-             Endpoints.Target dst = Endpoints.target(ChannelKind.FILE, dir)) {
-            engine.transfer(src.channel(), dst.channel());
-        }
-        assertEquals(2, flaky.calls.get(), "another pair must still try the strategy");
-    }
-
-    @Test
     void refusalMemoryHoldsUnderConcurrentTransfers() throws Exception {
-        GivesUpAfter flaky = new GivesUpAfter(1000, Outcome.Scope.PAIR, false);
+        GivesUpAfter flaky = new GivesUpAfter(1000, Outcome.Scope.ENGINE, false);
         TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(flaky).build();
         byte[] payload = Payloads.of(50_000, 13);
         java.util.List<java.util.concurrent.Future<Void>> threads = new java.util.ArrayList<>();
@@ -181,6 +170,36 @@ class FallbackTest {
             assertEquals(5000, e.bytesDelivered());
             assertTrue(e.getMessage().contains("no strategy can serve FILE -> FILE"), e.getMessage());
         }
+    }
+
+    @Test
+    void aStrategyBugPropagatesUnwrapped() throws Exception {
+        TransferStrategy buggy = new TransferStrategy() {
+            @Override
+            public String name() {
+                return "buggy";
+            }
+
+            @Override
+            public boolean supports(ChannelKind source, ChannelKind target, long size) {
+                return true;
+            }
+
+            @Override
+            public Outcome transfer(Transfer t) throws IOException {
+                t.writeFully(ByteBuffer.wrap(new byte[1000]));
+                throw new java.nio.channels.NonWritableChannelException();
+            }
+        };
+        RecordingListener rec = new RecordingListener();
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(buggy).listener(rec).build();
+        byte[] payload = Payloads.of(20_000, 5);
+        try (Endpoints.Source src = Endpoints.source(ChannelKind.FILE, payload, 0, dir);
+             Endpoints.Target dst = Endpoints.target(ChannelKind.FILE, dir)) {
+            assertThrows(java.nio.channels.NonWritableChannelException.class,
+                    () -> engine.transfer(src.channel(), dst.channel()));
+        }
+        assertEquals(0, rec.failures.size(), "a bug is not an I/O failure");
     }
 
     private void copyFileToFile(TransferEngine engine, byte[] payload) throws Exception {

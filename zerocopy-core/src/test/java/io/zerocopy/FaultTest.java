@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.zerocopy.spi.ChannelKind;
+
 /**
  * Faults mid-transfer: each one ends in an exception that carries the bytes delivered (or a
  * short count where the contract says so), and the engine keeps working afterwards.

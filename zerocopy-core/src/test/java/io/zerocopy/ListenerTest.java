@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.zerocopy.spi.ChannelKind;
+
 /** Progress is reported as bytes reach the target, ending at the total; the result names the strategy. */
 class ListenerTest {
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.zerocopy.spi.ChannelKind;
+
 /**
  * Non-blocking channels: the transfer waits with a selector for a slow peer instead of spinning,
  * so the transferring thread's CPU time stays a small part of the wall time.

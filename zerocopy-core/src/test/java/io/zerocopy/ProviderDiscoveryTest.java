@@ -16,6 +16,12 @@ import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.TransferStrategy;
+import io.zerocopy.spi.TransferStrategyProvider;
+
 /**
  * Strategies from a {@link TransferStrategyProvider} on the class path are found with no code
  * change, tried before the core ones for the pairs they support, and left out when providers
@@ -97,7 +103,8 @@ class ProviderDiscoveryTest {
                 .prefer(ChannelKind.FILE, ChannelKind.FILE, "copy", "nonexistent")
                 .prefer(ChannelKind.FILE, ChannelKind.SOCKET).build();
         assertEquals(List.of("copy", "transferTo", "mmap"), custom.strategies(ChannelKind.FILE, ChannelKind.FILE));
-        assertEquals(List.of("transferTo", "mmap", "copy"), custom.strategies(ChannelKind.FILE, ChannelKind.SOCKET));
+        assertEquals(List.of("mmap", "transferTo", "copy"), custom.strategies(ChannelKind.FILE, ChannelKind.SOCKET),
+                "no names: the default order");
         assertEquals(List.of("test-provided", "copy"), custom.strategies(ChannelKind.CHANNEL, ChannelKind.CHANNEL));
         assertEquals(List.of("transferTo", "mmap", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 100_000),
                 "below 256 KiB mmap's mapping cost outweighs it");

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.zerocopy.spi.ChannelKind;
+
 /** Regions that end past the file, and regions larger than one sendfile call. */
 class RegionTest {
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.zerocopy.spi.ChannelKind;
+
 /** Memory sends: buffers to a channel, byte-exact, positions advanced, buffers free to reuse on return. */
 class SendTest {
 

@@ -5,6 +5,8 @@ import io.zerocopy.testkit.OneStrategyMatrix;
 import io.zerocopy.testkit.Pair;
 import org.junit.jupiter.api.Nested;
 
+import io.zerocopy.spi.ChannelKind;
+
 /** The shared integrity matrix through each core strategy alone, and through the default selection. */
 class StrategyMatrixTests {
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zerocopy.BroadcastException;
 import io.zerocopy.BroadcastResult;
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package io.zerocopy.testkit;
 
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.zerocopy.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.TransferResult;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.zerocopy.testkit;
 
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 
 /** Source and target kinds exercised by the integrity matrix. */
 public enum Pair {

@@ -1,6 +1,6 @@
 package io.zerocopy.testkit;
 
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import java.nio.file.Files;

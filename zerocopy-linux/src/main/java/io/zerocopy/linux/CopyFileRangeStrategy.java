@@ -2,10 +2,10 @@ package io.zerocopy.linux;
 
 import java.io.IOException;
 
-import io.zerocopy.ChannelKind;
-import io.zerocopy.Outcome;
-import io.zerocopy.Transfer;
-import io.zerocopy.TransferStrategy;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
 import jnr.ffi.Pointer;
 
 /**
@@ -97,7 +97,7 @@ final class CopyFileRangeStrategy implements TransferStrategy {
         boolean first = true;
         while (t.remaining() > 0) {
             Endpoints.checkLive(t);
-            long n = c.copy_file_range(src, srcOff, dst, dstOff, t.nextChunk(MAX_CHUNK), 0);
+            long n = c.copy_file_range(src, srcOff, dst, dstOff, Math.min(t.remaining(), MAX_CHUNK), 0);
             if (n > 0) {
                 t.advance(n);
                 first = false;

@@ -9,7 +9,7 @@ import java.nio.channels.SelectableChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
-import io.zerocopy.Transfer;
+import io.zerocopy.spi.Transfer;
 import jnr.ffi.Pointer;
 
 /**
@@ -126,14 +126,14 @@ final class Endpoints {
     }
 
     /** @return an ENGINE-scoped unsupported outcome if the native binding is unavailable, else null */
-    static io.zerocopy.Outcome unavailable() {
-        return Native.libc() != null ? null : io.zerocopy.Outcome.unsupported(io.zerocopy.Outcome.Scope.ENGINE,
+    static io.zerocopy.spi.Outcome unavailable() {
+        return Native.libc() != null ? null : io.zerocopy.spi.Outcome.unsupported(io.zerocopy.spi.Outcome.Scope.ENGINE,
                 "zerocopy-linux unavailable: " + Native.unavailabilityCause());
     }
 
     /** @return the TRANSFER-scoped outcome for a channel whose descriptor cannot be had */
-    static io.zerocopy.Outcome noDescriptor(Channel channel) {
-        return io.zerocopy.Outcome.unsupported(io.zerocopy.Outcome.Scope.TRANSFER,
+    static io.zerocopy.spi.Outcome noDescriptor(Channel channel) {
+        return io.zerocopy.spi.Outcome.unsupported(io.zerocopy.spi.Outcome.Scope.TRANSFER,
                 "no descriptor for " + channel.getClass().getName());
     }
 

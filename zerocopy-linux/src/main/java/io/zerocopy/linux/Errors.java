@@ -1,6 +1,6 @@
 package io.zerocopy.linux;
 
-import io.zerocopy.Outcome;
+import io.zerocopy.spi.Outcome;
 
 /**
  * The one place where errno values are given a meaning. Internal: not API.

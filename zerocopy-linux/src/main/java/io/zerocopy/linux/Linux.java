@@ -2,8 +2,8 @@ package io.zerocopy.linux;
 
 import java.lang.System.Logger.Level;
 
-import io.zerocopy.BroadcastStrategy;
-import io.zerocopy.TransferStrategy;
+import io.zerocopy.spi.BroadcastStrategy;
+import io.zerocopy.spi.TransferStrategy;
 
 /**
  * Whether the Linux strategies can run in this JVM, and factories for them. The strategies are

@@ -2,9 +2,9 @@ package io.zerocopy.linux;
 
 import java.util.List;
 
-import io.zerocopy.BroadcastStrategy;
-import io.zerocopy.TransferStrategy;
-import io.zerocopy.TransferStrategyProvider;
+import io.zerocopy.spi.BroadcastStrategy;
+import io.zerocopy.spi.TransferStrategy;
+import io.zerocopy.spi.TransferStrategyProvider;
 
 /**
  * Offers the Linux strategies to {@link io.zerocopy.TransferEngine}s through

@@ -3,10 +3,10 @@ package io.zerocopy.linux;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import io.zerocopy.ChannelKind;
-import io.zerocopy.Outcome;
-import io.zerocopy.Transfer;
-import io.zerocopy.TransferStrategy;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
 import jnr.ffi.Pointer;
 
 /**
@@ -155,7 +155,7 @@ final class SpliceStrategy implements TransferStrategy {
             int spins = 0;
             while (t.remaining() > 0) {
                 Endpoints.checkLive(t);
-                long n = c.splice(src, srcOff, dst, dstOff, t.nextChunk(DIRECT_CHUNK), FLAGS);
+                long n = c.splice(src, srcOff, dst, dstOff, Math.min(t.remaining(), DIRECT_CHUNK), FLAGS);
                 if (n > 0) {
                     t.advance(n);
                     first = false;
@@ -200,7 +200,7 @@ final class SpliceStrategy implements TransferStrategy {
             int spins = 0;
             while (t.remaining() > 0) {
                 Endpoints.checkLive(t);
-                long n = c.splice(src, srcOff, pw, null, t.nextChunk(chunk), FLAGS);
+                long n = c.splice(src, srcOff, pw, null, Math.min(t.remaining(), chunk), FLAGS);
                 if (n == 0) {
                     return endOfSource(first);
                 }

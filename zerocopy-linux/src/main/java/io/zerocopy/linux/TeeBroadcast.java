@@ -6,10 +6,10 @@ import java.nio.channels.AsynchronousCloseException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.zerocopy.Broadcast;
-import io.zerocopy.BroadcastStrategy;
-import io.zerocopy.ChannelKind;
-import io.zerocopy.Outcome;
+import io.zerocopy.spi.Broadcast;
+import io.zerocopy.spi.BroadcastStrategy;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
 import jnr.ffi.Pointer;
 
 /**

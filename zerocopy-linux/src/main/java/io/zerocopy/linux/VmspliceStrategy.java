@@ -10,10 +10,10 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.zerocopy.ChannelKind;
-import io.zerocopy.Outcome;
-import io.zerocopy.Transfer;
-import io.zerocopy.TransferStrategy;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
 import jnr.ffi.Pointer;
 
 /**

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.zerocopy.Outcome;
+import io.zerocopy.spi.Outcome;
 
 /** The errno table. */
 class ErrorsTest {

@@ -3,7 +3,7 @@ package io.zerocopy.linux;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.testkit.IntegrityMatrix;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.TransferResult;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.testkit.Loopback;
 
 /** The default engine (providers loaded) picks the Linux strategy for every pair it serves. */
@@ -35,9 +36,9 @@ class StrategySelectionTest {
 
     private final Recorder recorder = new Recorder();
     private final TransferEngine engine = ZeroCopy.builder().listener(recorder).build();
-    /** Without the core's built-in preference of mmap for file to socket. */
+    /** splice preferred for file to socket, ahead of the core's mmap. */
     private final TransferEngine spliceFirst = ZeroCopy.builder().listener(recorder)
-            .prefer(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.SOCKET).build();
+            .prefer(ChannelKind.FILE, ChannelKind.SOCKET, "splice").build();
 
     @BeforeAll
     static void linux() {
@@ -51,12 +52,12 @@ class StrategySelectionTest {
         assertEquals(List.of("splice", "copyFileRange"),
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
         assertEquals(List.of("splice", "copyFileRange"),
-                engine.strategies(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.FILE).subList(0, 2));
+                engine.strategies(ChannelKind.FILE, ChannelKind.FILE).subList(0, 2));
         // Memory sends go straight to the gathering write: vmsplice is opt-in and splice has no memory source.
-        assertEquals(List.of("copy"), engine.strategies(io.zerocopy.ChannelKind.MEMORY, io.zerocopy.ChannelKind.SOCKET));
+        assertEquals(List.of("copy"), engine.strategies(ChannelKind.MEMORY, ChannelKind.SOCKET));
         // The core prefers mmap for file to socket (its measurement); splice comes next.
         assertEquals(List.of("mmap", "splice"),
-                engine.strategies(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.SOCKET).subList(0, 2));
+                engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET).subList(0, 2));
     }
 
     @Test
@@ -68,7 +69,7 @@ class StrategySelectionTest {
         assertSameBytes(data, Files.readAllBytes(dst), "file -> file");
         assertStrategy("splice");
         TransferEngine reflinkFirst = ZeroCopy.builder().listener(recorder)
-                .prefer(io.zerocopy.ChannelKind.FILE, io.zerocopy.ChannelKind.FILE, "copyFileRange").build();
+                .prefer(ChannelKind.FILE, ChannelKind.FILE, "copyFileRange").build();
         assertEquals(SIZE, reflinkFirst.transfer(src, dst));
         assertSameBytes(data, Files.readAllBytes(dst), "file -> file, copyFileRange preferred");
         assertStrategy("copyFileRange");

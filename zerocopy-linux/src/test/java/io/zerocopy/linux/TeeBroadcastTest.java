@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.zerocopy.BroadcastResult;
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.testkit.BroadcastSuite;

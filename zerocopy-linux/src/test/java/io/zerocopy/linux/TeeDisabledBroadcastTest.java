@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.zerocopy.ChannelKind;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.testkit.BroadcastSuite;

@@ -1,4 +1,4 @@
-package io.zerocopy;
+package io.zerocopy.spi;
 
 import java.util.Objects;
 
@@ -11,13 +11,11 @@ import java.util.Objects;
  */
 public final class Outcome {
 
-    /** How long the selector remembers that a strategy cannot serve. */
+    /** How long the engine remembers that a strategy cannot serve. */
     public enum Scope {
-        /** Only this transfer (for example, a property of these particular descriptors). */
+        /** Only this transfer (a property of these particular descriptors or files). */
         TRANSFER,
-        /** Every later transfer between the same {@link ChannelKind} pair, in this engine. */
-        PAIR,
-        /** Every later transfer in this engine: the path does not work on this system. */
+        /** Every later transfer in this engine: the path does not exist on this system. */
         ENGINE
     }
 
@@ -26,13 +24,6 @@ public final class Outcome {
      * stream.
      */
     public static final Outcome COMPLETE = new Outcome(null, null);
-
-    /**
-     * For strategies that trust a file's size: the file reports size 0 (a /proc file, say) so
-     * only reading it to its end can tell what it holds; the next strategy should do that.
-     */
-    static final Outcome SIZELESS_FILE = unsupported(Scope.TRANSFER,
-            "the file reports size 0 (a special file such as /proc?): read it as a stream");
 
     private final Scope scope;
     private final String reason;
@@ -48,7 +39,7 @@ public final class Outcome {
      * {@link Transfer#advance(long)}) before it returns this.
      *
      * @param scope how widely the selector should remember it; not null
-     * @param reason why, for logs and {@link TransferResult}; not null
+     * @param reason why, for logs and {@code TransferResult}; not null
      * @return the outcome
      */
     public static Outcome unsupported(Scope scope, String reason) {

@@ -4,21 +4,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.zerocopy.spi.Broadcast;
+import io.zerocopy.spi.ChannelKind;
+
 /**
- * One broadcast in progress, as a {@link BroadcastStrategy} sees it: the source, read once,
- * and per target the bytes delivered and whether it is still active. Created by
- * {@link TransferEngine}; used only during one {@link BroadcastStrategy#broadcast} call, on the
- * calling thread. Not thread-safe.
- *
- * <p>Source positions work as in {@link Transfer}: a {@link ChannelKind#FILE} source is read at
- * {@link #position()}, which {@link #consumed(long)} advances.
+ * The engine's side of one {@link Broadcast}: the source count, per-target counts and
+ * failures, and the pooled buffer released when the broadcast ends. Not thread-safe.
  */
-public final class Broadcast {
+final class BroadcastState implements Broadcast {
 
     private final ReadableByteChannel source;
     private final ChannelKind sourceKind;
@@ -34,9 +31,8 @@ public final class Broadcast {
     private long consumed;
     private int active;
     private ByteBuffer buffer;
-    private Readiness readiness;
 
-    Broadcast(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
+    BroadcastState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             List<? extends WritableByteChannel> targets, boolean allOrNothing, long stallTimeoutNanos, BufferPool buffers) {
         this.source = source;
         this.sourceKind = sourceKind;
@@ -55,20 +51,17 @@ public final class Broadcast {
         this.buffers = buffers;
     }
 
-    /** @return the source */
+    @Override
     public ReadableByteChannel source() {
         return source;
     }
 
-    /** @return the source kind */
+    @Override
     public ChannelKind sourceKind() {
         return sourceKind;
     }
 
-    /**
-     * @return the source as a file channel
-     * @throws IllegalStateException if it is not a file source
-     */
+    @Override
     public FileChannel sourceFile() {
         if (sourceKind != ChannelKind.FILE) {
             throw new IllegalStateException("source is not a file: " + sourceKind);
@@ -76,100 +69,69 @@ public final class Broadcast {
         return (FileChannel) source;
     }
 
-    /** @return file position of the next source byte, or -1 for a stream source */
+    @Override
     public long position() {
         return position;
     }
 
-    /** @return source bytes still to read, or {@link Transfer#UNBOUNDED} */
+    @Override
     public long remaining() {
         return remaining;
     }
 
-    /** @return source bytes read so far */
+    @Override
     public long consumed() {
         return consumed;
     }
 
-    /**
-     * Records that {@code bytes} more source bytes were read (once, for every target).
-     *
-     * @param bytes bytes read
-     */
+    @Override
     public void consumed(long bytes) {
         consumed += bytes;
         if (position >= 0) {
             position += bytes;
         }
-        if (remaining != Transfer.UNBOUNDED) {
+        if (remaining != TransferState.UNBOUNDED) {
             remaining -= bytes;
         }
     }
 
-    /** @return the number of targets */
+    @Override
     public int targetCount() {
         return targets.size();
     }
 
-    /**
-     * @param i a target index
-     * @return that target
-     */
+    @Override
     public WritableByteChannel target(int i) {
         return targets.get(i);
     }
 
-    /**
-     * @param i a target index
-     * @return its kind
-     */
+    @Override
     public ChannelKind targetKind(int i) {
         return targetKinds[i];
     }
 
-    /**
-     * @param i a target index
-     * @return true unless it has failed
-     */
+    @Override
     public boolean isActive(int i) {
         return failures[i] == null;
     }
 
-    /** @return targets not failed */
+    @Override
     public int activeCount() {
         return active;
     }
 
-    /**
-     * @param i a target index
-     * @return bytes delivered to it
-     */
+    @Override
     public long delivered(int i) {
         return delivered[i];
     }
 
-    /**
-     * Records bytes that reached target {@code i}.
-     *
-     * @param i a target index
-     * @param bytes bytes written
-     */
+    @Override
     public void advance(int i, long bytes) {
         delivered[i] += bytes;
         assert delivered[i] <= consumed : "target " + i + " ahead of the source";
-        if (readiness != null && bytes > 0) {
-            readiness.progressed();
-        }
     }
 
-    /**
-     * Records that target {@code i} failed; the broadcast goes on to the others, unless the
-     * caller asked for all-or-nothing, in which case this throws.
-     *
-     * @param i a target index
-     * @param cause why
-     * @throws IOException {@code cause} itself under all-or-nothing
-     */
+    @Override
     public void fail(int i, IOException cause) throws IOException {
         if (failures[i] == null) {
             failures[i] = cause;
@@ -180,17 +142,12 @@ public final class Broadcast {
         }
     }
 
-    /** @return how long a target may accept nothing before it is failed as stalled */
+    @Override
     public long stallTimeoutNanos() {
         return stallTimeoutNanos;
     }
 
-    /** @return true if one target's failure ends the broadcast */
-    public boolean allOrNothing() {
-        return allOrNothing;
-    }
-
-    /** @return the engine's pooled direct buffer for this broadcast */
+    @Override
     public ByteBuffer buffer() {
         if (buffer == null) {
             buffer = buffers.acquire();
@@ -198,20 +155,8 @@ public final class Broadcast {
         return buffer;
     }
 
-    /**
-     * Waits until a non-blocking source may be readable (see {@link Transfer#awaitReadable()}).
-     *
-     * @throws IOException if waiting fails or the thread is interrupted
-     */
-    public void awaitReadable() throws IOException {
-        readiness().await(source, SelectionKey.OP_READ);
-    }
-
-    private Readiness readiness() {
-        if (readiness == null) {
-            readiness = new Readiness();
-        }
-        return readiness;
+    List<? extends WritableByteChannel> targets() {
+        return targets;
     }
 
     BroadcastResult result(String strategy) {
@@ -231,14 +176,10 @@ public final class Broadcast {
         return null;
     }
 
-    void release() throws IOException {
+    void release() {
         if (buffer != null) {
             buffers.release(buffer);
             buffer = null;
-        }
-        if (readiness != null) {
-            readiness.close();
-            readiness = null;
         }
     }
 }

@@ -1,11 +1,11 @@
-package io.zerocopy;
+package io.zerocopy.spi;
 
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
 
 /**
- * The kind of an endpoint, which is what the selector chooses strategies by.
+ * The kind of an endpoint: what the engine chooses strategies by.
  */
 public enum ChannelKind {
     /** A {@link FileChannel}: positional, with a size. */
@@ -17,7 +17,7 @@ public enum ChannelKind {
     /** Any other channel, including a {@code FileChannel} on a file that reports no size. */
     CHANNEL,
     /**
-     * Bytes in memory: the source of {@link TransferEngine#send}, read from
+     * Bytes in memory: the source of {@code TransferEngine.send}, read from
      * {@link Transfer#sourceBuffers()}. Never returned by {@link #of(Object)}.
      */
     MEMORY;

@@ -1,11 +1,11 @@
-package io.zerocopy;
+package io.zerocopy.spi;
 
 import java.io.IOException;
 import java.util.List;
 
 /**
  * One way of delivering one source to many targets; the extension point for
- * {@link TransferEngine#broadcast}. Offered by
+ * {@code TransferEngine.broadcast}. Offered by
  * {@link TransferStrategyProvider#broadcastStrategies()}; the portable strategy {@code copy}
  * (read each chunk once, write it to every target) is always last.
  *

@@ -1,0 +1,202 @@
+package io.zerocopy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.WritableByteChannel;
+
+import io.zerocopy.internal.Waiter;
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Transfer;
+
+/**
+ * The engine's side of one {@link Transfer}: the counts every strategy reports to, the strategy
+ * running, and the resources (pooled buffer, waiter) released when the transfer ends. Not
+ * thread-safe: one transfer, one thread.
+ */
+final class TransferState implements Transfer {
+
+    /** {@link #remaining()} of a transfer that runs until the source's end of stream. */
+    static final long UNBOUNDED = Long.MAX_VALUE;
+
+    private final ReadableByteChannel source;
+    private final WritableByteChannel target;
+    private final ChannelKind sourceKind;
+    private final ChannelKind targetKind;
+    private final BufferPool bufferPool;
+    private final TransferListener listener;
+
+    private long position;
+    private long remaining;
+    private long delivered;
+    private long undelivered;
+    private String strategy;
+    private ByteBuffer buffer;
+    private Waiter waiter;
+
+    TransferState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
+            WritableByteChannel target, ChannelKind targetKind, BufferPool bufferPool, TransferListener listener) {
+        this.source = source;
+        this.target = target;
+        this.sourceKind = sourceKind;
+        this.targetKind = targetKind;
+        this.position = position;
+        this.remaining = count;
+        this.bufferPool = bufferPool;
+        this.listener = listener;
+    }
+
+    @Override
+    public ReadableByteChannel source() {
+        return source;
+    }
+
+    @Override
+    public WritableByteChannel target() {
+        return target;
+    }
+
+    @Override
+    public ChannelKind sourceKind() {
+        return sourceKind;
+    }
+
+    @Override
+    public ChannelKind targetKind() {
+        return targetKind;
+    }
+
+    @Override
+    public FileChannel sourceFile() {
+        if (sourceKind != ChannelKind.FILE) {
+            throw new IllegalStateException("source is not a file: " + sourceKind);
+        }
+        return (FileChannel) source;
+    }
+
+    @Override
+    public ByteBuffer[] sourceBuffers() {
+        if (sourceKind != ChannelKind.MEMORY) {
+            throw new IllegalStateException("source is not memory: " + sourceKind);
+        }
+        return ((MemorySource) source).buffers();
+    }
+
+    @Override
+    public FileChannel targetFile() {
+        if (targetKind != ChannelKind.FILE) {
+            throw new IllegalStateException("target is not a file: " + targetKind);
+        }
+        return (FileChannel) target;
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public long remaining() {
+        return remaining;
+    }
+
+    @Override
+    public long delivered() {
+        return delivered;
+    }
+
+    @Override
+    public void advance(long bytes) {
+        if (bytes <= 0 || bytes > remaining) {
+            if (bytes == 0) {
+                return;
+            }
+            throw new IllegalArgumentException("strategy " + strategy + " advanced " + bytes + " bytes with "
+                    + remaining + " remaining");
+        }
+        delivered += bytes;
+        if (position >= 0) {
+            position += bytes;
+        }
+        if (remaining != UNBOUNDED) {
+            remaining -= bytes;
+        }
+        if (waiter != null) {
+            waiter.progressed();
+        }
+        listener.onProgress(strategy, delivered);
+    }
+
+    @Override
+    public void undelivered(long bytes) {
+        undelivered += bytes;
+    }
+
+    @Override
+    public ByteBuffer buffer() {
+        if (buffer == null) {
+            buffer = bufferPool.acquire();
+        }
+        return buffer;
+    }
+
+    @Override
+    public void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            int n = target.write(src);
+            if (n > 0) {
+                advance(n);
+            } else {
+                awaitWritable();
+            }
+        }
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        waiter().await(source, SelectionKey.OP_READ);
+    }
+
+    @Override
+    public void awaitWritable() throws IOException {
+        waiter().await(target, SelectionKey.OP_WRITE);
+    }
+
+    private Waiter waiter() {
+        if (waiter == null) {
+            waiter = Waiter.forTransfer(source, target);
+        }
+        return waiter;
+    }
+
+    boolean isBounded() {
+        return remaining != UNBOUNDED;
+    }
+
+    void strategy(String name) {
+        this.strategy = name;
+    }
+
+    String strategy() {
+        return strategy;
+    }
+
+    long undeliveredBytes() {
+        return undelivered;
+    }
+
+    /** Returns the buffer to the pool and closes the waiter. */
+    void release() throws IOException {
+        if (buffer != null) {
+            bufferPool.release(buffer);
+            buffer = null;
+        }
+        if (waiter != null) {
+            Waiter w = waiter;
+            waiter = null;
+            w.close();
+        }
+    }
+}

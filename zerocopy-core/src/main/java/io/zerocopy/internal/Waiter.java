@@ -1,0 +1,216 @@
+package io.zerocopy.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Internal: not API. The one way the library waits, with one interrupt and close contract.
+ * A transfer or broadcast makes one waiter for its channels and waits only through it:
+ * <ul>
+ *   <li>{@link #select} waits on selectable channels in non-blocking mode with a selector
+ *       opened on first need;</li>
+ *   <li>{@link #poll} waits on native descriptors through a {@link Poll} the caller supplies
+ *       (zerocopy-linux: poll(2));</li>
+ *   <li>{@link #backOff()} parks with an exponential back-off, from {@value #MIN_PARK_NANOS} ns
+ *       doubling to {@value #MAX_PARK_NANOS} ns, reset by {@link #progressed()}: for channels
+ *       that cannot be selected and for calls that keep saying "not ready" after a readiness
+ *       report. Never a busy spin.</li>
+ * </ul>
+ * Every wait lasts at most {@link #SLICE_MILLIS} before {@link #checkLive()} runs again, so an
+ * interrupt or a close by another thread is noticed within that time.
+ *
+ * <p>Contract of {@link #checkLive()}, the same for every strategy: if the thread is
+ * interrupted, every channel of the waiter is closed and {@link ClosedByInterruptException}
+ * thrown (the interrupt status stays set), as a blocking NIO operation does; if a channel that
+ * must stay open was closed by another thread, {@link AsynchronousCloseException}.
+ *
+ * <p>Not thread-safe: one per transfer, used on the transferring thread. Close it when the
+ * transfer ends (it may hold a selector).
+ */
+public final class Waiter implements Closeable {
+
+    /** Longest single wait, in milliseconds, between two liveness checks. */
+    public static final int SLICE_MILLIS = 100;
+    static final long MIN_PARK_NANOS = 1_000;
+    static final long MAX_PARK_NANOS = 10_000_000;
+
+    /** One readiness wait on native descriptors. */
+    @FunctionalInterface
+    public interface Poll {
+        /**
+         * @param timeoutMillis how long to wait at most; at least 1
+         * @return true if a descriptor is ready (or in error: the next call reports it), false on timeout
+         * @throws IOException if waiting fails
+         */
+        boolean poll(int timeoutMillis) throws IOException;
+    }
+
+    private final Channel[] channels;
+    private final int mustStayOpen;
+    private Selector selector;
+    private long parkNanos = MIN_PARK_NANOS;
+
+    private Waiter(Channel[] channels, int mustStayOpen) {
+        this.channels = channels;
+        this.mustStayOpen = mustStayOpen;
+    }
+
+    /**
+     * @param source the transfer's source
+     * @param target the transfer's target
+     * @return a waiter for a transfer: both channels must stay open, both are closed on interrupt
+     */
+    public static Waiter forTransfer(Channel source, Channel target) {
+        return new Waiter(new Channel[] {source, target}, 2);
+    }
+
+    /**
+     * @param source the broadcast's source
+     * @param targets its targets
+     * @return a waiter for a broadcast: the source must stay open (a closed target fails that
+     *     target alone, which the broadcast checks); all are closed on interrupt
+     */
+    public static Waiter forBroadcast(Channel source, java.util.List<? extends Channel> targets) {
+        Channel[] all = new Channel[targets.size() + 1];
+        all[0] = source;
+        for (int i = 0; i < targets.size(); i++) {
+            all[i + 1] = targets.get(i);
+        }
+        return new Waiter(all, 1);
+    }
+
+    /**
+     * Applies the interrupt and close contract (see the class comment).
+     *
+     * @throws ClosedByInterruptException if the thread is interrupted (the channels are then closed)
+     * @throws AsynchronousCloseException if a channel that must stay open was closed
+     */
+    public void checkLive() throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            ClosedByInterruptException e = new ClosedByInterruptException();
+            for (Channel c : channels) {
+                try {
+                    c.close();
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        for (int i = 0; i < mustStayOpen; i++) {
+            if (!channels[i].isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+        }
+    }
+
+    /** Bytes moved: the next {@link #backOff()} starts again from the shortest park. */
+    public void progressed() {
+        parkNanos = MIN_PARK_NANOS;
+    }
+
+    /**
+     * Waits until {@code channel} may be ready for {@code op}: selects on a selectable channel
+     * in non-blocking mode, backs off for any other.
+     *
+     * @param channel one of this waiter's channels
+     * @param op {@link SelectionKey#OP_READ} or {@link SelectionKey#OP_WRITE}
+     * @throws IOException if waiting fails, or as {@link #checkLive()}
+     */
+    public void await(Channel channel, int op) throws IOException {
+        if (channel instanceof SelectableChannel && !((SelectableChannel) channel).isBlocking()) {
+            interest((SelectableChannel) channel, op);
+            select(TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS));
+        } else {
+            backOff();
+        }
+    }
+
+    /**
+     * Sets this waiter's interest in a selectable channel in non-blocking mode, registering
+     * it on first use; 0 leaves it registered but not selected.
+     *
+     * @param channel the channel
+     * @param ops the operations to wait for
+     * @throws IOException if registering fails
+     */
+    public void interest(SelectableChannel channel, int ops) throws IOException {
+        if (selector == null) {
+            selector = Selector.open();
+        }
+        SelectionKey key = channel.keyFor(selector);
+        if (key == null) {
+            channel.register(selector, ops);
+        } else if (key.isValid()) {
+            key.interestOps(ops);
+        }
+    }
+
+    /**
+     * Waits until a channel registered with {@link #interest} is ready, or at most
+     * {@code maxNanos} (and one slice), then checks liveness.
+     *
+     * @param maxNanos the longest wait; at least one millisecond is waited
+     * @throws IOException if selecting fails, or as {@link #checkLive()}
+     */
+    public void select(long maxNanos) throws IOException {
+        if (selector == null) {
+            backOff();
+            return;
+        }
+        selector.select(sliceMillis(maxNanos));
+        selector.selectedKeys().clear();
+        checkLive();
+    }
+
+    /**
+     * Waits on native descriptors: calls {@code poll} in slices until it reports ready or
+     * {@code maxNanos} passed, checking liveness before each slice.
+     *
+     * @param poll the readiness wait
+     * @param maxNanos the longest wait; {@code Long.MAX_VALUE} until ready
+     * @throws IOException if polling fails, or as {@link #checkLive()}
+     */
+    public void poll(Poll poll, long maxNanos) throws IOException {
+        long deadline = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
+        while (true) {
+            checkLive();
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (poll.poll(sliceMillis(left)) || left != Long.MAX_VALUE && left <= TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Parks for the current back-off, doubles it, then checks liveness.
+     *
+     * @throws IOException as {@link #checkLive()}
+     */
+    public void backOff() throws IOException {
+        LockSupport.parkNanos(parkNanos);
+        parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
+        checkLive();
+    }
+
+    private static int sliceMillis(long maxNanos) {
+        return (int) Math.max(1, Math.min(SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxNanos) + 1));
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (selector != null) {
+            Selector s = selector;
+            selector = null;
+            s.close();
+        }
+    }
+}
