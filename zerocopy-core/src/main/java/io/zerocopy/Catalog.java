@@ -63,4 +63,32 @@ final class Catalog {
         c.preferences.addAll(Defaults.PREFERENCES);
         return c;
     }
+
+    /**
+     * @param first strategies added first, in the order they lead
+     * @param names the strategies to use by name, in order; null for every known one
+     * @return the engine's chain: {@code first}, then the named (or every known) strategy
+     * @throws IllegalArgumentException if a name is unknown or two strategies share a name
+     */
+    List<TransferStrategy> chain(List<TransferStrategy> first, List<String> names) {
+        List<TransferStrategy> chain = new ArrayList<>(first);
+        if (names == null) {
+            chain.addAll(strategies.values());
+        } else {
+            for (String name : names) {
+                TransferStrategy s = strategies.get(name);
+                if (s == null) {
+                    throw new IllegalArgumentException("unknown strategy: " + name + "; known: " + strategies.keySet());
+                }
+                chain.add(s);
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        for (TransferStrategy s : chain) {
+            if (!seen.add(s.name())) {
+                throw new IllegalArgumentException("duplicate strategy name: " + s.name());
+            }
+        }
+        return chain;
+    }
 }

@@ -1,9 +1,12 @@
 package io.zerocopy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -17,6 +20,20 @@ import java.util.Set;
 final class Checks {
 
     private Checks() { }
+
+    static void distinctFiles(Path source, Path target) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        if (Files.isDirectory(source)) {
+            throw new IllegalArgumentException("source is a directory: " + source);
+        }
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException("target is a directory: " + target);
+        }
+        if (Files.exists(target) && Files.isSameFile(source, target)) {
+            throw new IllegalArgumentException("source and target are the same file: " + source + ", " + target);
+        }
+    }
 
     static void region(long position, long count) {
         if (position < 0) {

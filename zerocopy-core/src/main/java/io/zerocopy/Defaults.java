@@ -13,7 +13,7 @@ import io.zerocopy.spi.Preference;
 /**
  * Every default of an engine in one table: sizes, timeouts, and where the core strategies
  * stand per endpoint pair and size. The figures behind each choice, and the commands that
- * measured them, are in docs/benchmarks.md ("Why the defaults").
+ * measured them, are in docs/benchmarks.md ("Conclusions: how the defaults were chosen").
  */
 final class Defaults {
 

@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -212,10 +211,5 @@ final class Selection {
     /** @return an empty user-preference map of the right shape, for {@link #build} */
     static Map<Integer, NavigableMap<Long, List<String>>> noPreferences() {
         return new java.util.HashMap<>();
-    }
-
-    /** @return a band map for one pair */
-    static NavigableMap<Long, List<String>> bands() {
-        return new TreeMap<>();
     }
 }

@@ -6,7 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -36,10 +35,8 @@ import io.zerocopy.spi.TransferStrategyProvider;
  * a strategy is a bug in it and propagates unwrapped.
  *
  * <p>Every call blocks the calling thread until the transfer ends; non-blocking channels are
- * waited on (never busy-spun).
- *
- * <p>Thread-safe: one engine serves any number of concurrent transfers. Immutable apart from
- * the memory of refused strategies.
+ * waited on (never busy-spun). Thread-safe: one engine serves any number of concurrent
+ * transfers. Immutable apart from the memory of refused strategies.
  */
 public final class TransferEngine {
 
@@ -47,10 +44,6 @@ public final class TransferEngine {
     public static final long DEFAULT_THRESHOLD = Defaults.THRESHOLD;
     /** Default chunk (buffer) size of the copy loop (64 KiB). */
     public static final int DEFAULT_CHUNK_SIZE = Defaults.CHUNK_SIZE;
-    /** Default window of the {@code mmap} strategy (4 MiB). */
-    public static final long DEFAULT_MMAP_WINDOW = Defaults.MMAP_WINDOW;
-    /** System property: {@code false} stops engines from loading {@link TransferStrategyProvider}s. */
-    public static final String PROVIDERS_PROPERTY = Defaults.PROVIDERS_PROPERTY;
 
     private final Selection selection;
     private final FallbackChain chain;
@@ -127,17 +120,7 @@ public final class TransferEngine {
      * @throws IOException if a file cannot be opened
      */
     public long transfer(Path source, Path target) throws IOException {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(target, "target");
-        if (Files.isDirectory(source)) {
-            throw new IllegalArgumentException("source is a directory: " + source);
-        }
-        if (Files.isDirectory(target)) {
-            throw new IllegalArgumentException("target is a directory: " + target);
-        }
-        if (Files.exists(target) && Files.isSameFile(source, target)) {
-            throw new IllegalArgumentException("source and target are the same file: " + source + ", " + target);
-        }
+        Checks.distinctFiles(source, target);
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -346,7 +329,7 @@ public final class TransferEngine {
 
         /**
          * @param bytes the largest region the {@code mmap} strategy maps at once; at least 4 KiB;
-         *     default {@value TransferEngine#DEFAULT_MMAP_WINDOW}
+         *     default 4 MiB
          * @return this
          */
         public Builder mmapWindow(long bytes) {
@@ -431,8 +414,7 @@ public final class TransferEngine {
 
         /**
          * @param load whether to load {@link TransferStrategyProvider}s with {@link ServiceLoader};
-         *     default true unless the system property {@value TransferEngine#PROVIDERS_PROPERTY}
-         *     is {@code false}
+         *     default true unless the system property {@code io.zerocopy.providers} is {@code false}
          * @return this
          */
         public Builder providers(boolean load) {
@@ -456,32 +438,12 @@ public final class TransferEngine {
          */
         public TransferEngine build() {
             Catalog catalog = Catalog.load(providers, mmapWindow);
-            List<TransferStrategy> chain = new ArrayList<>(first);
-            if (order == null) {
-                chain.addAll(catalog.strategies.values());
-            } else {
-                for (String name : order) {
-                    TransferStrategy s = catalog.strategies.get(name);
-                    if (s == null) {
-                        throw new IllegalArgumentException("unknown strategy: " + name + "; known: "
-                                + catalog.strategies.keySet());
-                    }
-                    chain.add(s);
-                }
-            }
-            List<String> names = new ArrayList<>();
-            for (TransferStrategy s : chain) {
-                if (names.contains(s.name())) {
-                    throw new IllegalArgumentException("duplicate strategy name: " + s.name());
-                }
-                names.add(s.name());
-            }
+            List<TransferStrategy> chain = catalog.chain(first, order);
             List<Preference> ranks = order == null ? catalog.preferences : null;
             Selection selection = Selection.build(chain, first.size(), ranks, preferences, catalog.copy, threshold);
             BufferPool buffers = new BufferPool(chunkSize, Defaults.POOLED_BUFFERS);
-            Broadcaster broadcaster = new Broadcaster(new ArrayList<>(catalog.broadcasters.values()),
-                    broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers);
-            return new TransferEngine(selection, buffers, listener, broadcaster);
+            return new TransferEngine(selection, buffers, listener, new Broadcaster(
+                    List.copyOf(catalog.broadcasters.values()), broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers));
         }
     }
 }

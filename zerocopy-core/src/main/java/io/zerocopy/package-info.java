@@ -1,18 +1,21 @@
 /**
- * Zero-copy transfers between channels.
+ * Zero-copy transfers between channels: the user's API.
  *
- * <p>{@link io.zerocopy.ZeroCopy} is the entry point; {@link io.zerocopy.TransferEngine} a
- * configured instance; {@link io.zerocopy.TransferStrategy} and
- * {@link io.zerocopy.TransferStrategyProvider} the extension point; {@link io.zerocopy.BufferCoalescer}
- * batches small writes into gathering writes.
+ * <p>{@link io.zerocopy.ZeroCopy} is the entry point (static calls on a shared default engine);
+ * {@link io.zerocopy.TransferEngine} a configured instance, built with
+ * {@link io.zerocopy.TransferEngine.Builder}; {@link io.zerocopy.TransferResult},
+ * {@link io.zerocopy.BroadcastResult} and {@link io.zerocopy.TransferListener} report what
+ * happened; {@link io.zerocopy.TransferException} and {@link io.zerocopy.BroadcastException}
+ * carry the bytes delivered when a transfer fails; {@link io.zerocopy.BufferCoalescer}
+ * batches small writes. Strategies are written against {@link io.zerocopy.spi}.
  *
- * <p>Design. An engine holds an ordered chain of strategies. For each transfer it skips the
- * strategies that do not support the pair of {@link io.zerocopy.ChannelKind}s or that it
- * remembers as refused, and runs the first that remains. A strategy reports bytes as they
- * reach the target ({@link io.zerocopy.Transfer#advance(long)}), so when it returns
- * {@link io.zerocopy.Outcome#unsupported} the next strategy starts at the exact byte reached;
- * when it throws, the engine wraps the error in a {@link io.zerocopy.TransferException}
- * carrying that count. Below the size threshold the copy loop is used directly.
+ * <p>Design. The engine delegates: {@code Selection} yields the plan of a transfer (the
+ * strategies to try for a pair of endpoint kinds and a size, with the threshold, the ranks of
+ * {@code Defaults} and the providers, and the memory of refused strategies), used by every
+ * transfer and by {@link io.zerocopy.TransferEngine#strategies(io.zerocopy.spi.ChannelKind,
+ * io.zerocopy.spi.ChannelKind, long)} alike; {@code FallbackChain} runs a transfer down its
+ * plan, each strategy continuing from the exact byte the last reached; {@code Broadcaster}
+ * runs broadcasts; {@code Catalog} loads providers; {@code Checks} validates arguments.
  *
  * <p>No method accepts null; every argument is checked before any byte moves.
  */

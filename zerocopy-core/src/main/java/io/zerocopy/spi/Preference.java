@@ -34,6 +34,11 @@ public record Preference(String strategy, ChannelKind source, ChannelKind target
     public static final int ON_REQUEST = 100;
 
     /**
+     * @param strategy the strategy's name
+     * @param source the source kind, or null for every pair
+     * @param target the target kind, or null for every pair
+     * @param minSize where the size band starts
+     * @param rank lower is tried first
      * @throws NullPointerException if {@code strategy} is null
      * @throws IllegalArgumentException if only one kind is null, or {@code minSize} is
      *     negative, or a size band is given for every pair
