@@ -2,7 +2,6 @@ package io.zerocopy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -15,10 +14,8 @@ import io.zerocopy.spi.ChannelKind;
  * The engine's side of one {@link Broadcast}: the source count, per-target counts and
  * failures, and the pooled buffer released when the broadcast ends. Not thread-safe.
  */
-final class BroadcastState implements Broadcast {
+final class BroadcastState extends SourceCursor implements Broadcast {
 
-    private final ReadableByteChannel source;
-    private final ChannelKind sourceKind;
     private final List<? extends WritableByteChannel> targets;
     private final ChannelKind[] targetKinds;
     private final long[] delivered;
@@ -26,18 +23,13 @@ final class BroadcastState implements Broadcast {
     private final boolean allOrNothing;
     private final long stallTimeoutNanos;
     private final BufferPool buffers;
-    private long position;
-    private long remaining;
     private long consumed;
     private int active;
     private ByteBuffer buffer;
 
     BroadcastState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             List<? extends WritableByteChannel> targets, boolean allOrNothing, long stallTimeoutNanos, BufferPool buffers) {
-        this.source = source;
-        this.sourceKind = sourceKind;
-        this.position = position;
-        this.remaining = count;
+        super(source, sourceKind, position, count);
         this.targets = targets;
         this.targetKinds = new ChannelKind[targets.size()];
         for (int i = 0; i < targetKinds.length; i++) {
@@ -52,34 +44,6 @@ final class BroadcastState implements Broadcast {
     }
 
     @Override
-    public ReadableByteChannel source() {
-        return source;
-    }
-
-    @Override
-    public ChannelKind sourceKind() {
-        return sourceKind;
-    }
-
-    @Override
-    public FileChannel sourceFile() {
-        if (sourceKind != ChannelKind.FILE) {
-            throw new IllegalStateException("source is not a file: " + sourceKind);
-        }
-        return (FileChannel) source;
-    }
-
-    @Override
-    public long position() {
-        return position;
-    }
-
-    @Override
-    public long remaining() {
-        return remaining;
-    }
-
-    @Override
     public long consumed() {
         return consumed;
     }
@@ -87,12 +51,7 @@ final class BroadcastState implements Broadcast {
     @Override
     public void consumed(long bytes) {
         consumed += bytes;
-        if (position >= 0) {
-            position += bytes;
-        }
-        if (remaining != TransferState.UNBOUNDED) {
-            remaining -= bytes;
-        }
+        skip(bytes);
     }
 
     @Override

@@ -16,20 +16,13 @@ import io.zerocopy.spi.Transfer;
  * running, and the resources (pooled buffer, waiter) released when the transfer ends. Not
  * thread-safe: one transfer, one thread.
  */
-final class TransferState implements Transfer {
+final class TransferState extends SourceCursor implements Transfer {
 
-    /** {@link #remaining()} of a transfer that runs until the source's end of stream. */
-    static final long UNBOUNDED = Long.MAX_VALUE;
-
-    private final ReadableByteChannel source;
     private final WritableByteChannel target;
-    private final ChannelKind sourceKind;
     private final ChannelKind targetKind;
     private final BufferPool bufferPool;
     private final TransferListener listener;
 
-    private long position;
-    private long remaining;
     private long delivered;
     private long undelivered;
     private String strategy;
@@ -38,19 +31,11 @@ final class TransferState implements Transfer {
 
     TransferState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             WritableByteChannel target, ChannelKind targetKind, BufferPool bufferPool, TransferListener listener) {
-        this.source = source;
+        super(source, sourceKind, position, count);
         this.target = target;
-        this.sourceKind = sourceKind;
         this.targetKind = targetKind;
-        this.position = position;
-        this.remaining = count;
         this.bufferPool = bufferPool;
         this.listener = listener;
-    }
-
-    @Override
-    public ReadableByteChannel source() {
-        return source;
     }
 
     @Override
@@ -59,29 +44,16 @@ final class TransferState implements Transfer {
     }
 
     @Override
-    public ChannelKind sourceKind() {
-        return sourceKind;
-    }
-
-    @Override
     public ChannelKind targetKind() {
         return targetKind;
     }
 
     @Override
-    public FileChannel sourceFile() {
-        if (sourceKind != ChannelKind.FILE) {
-            throw new IllegalStateException("source is not a file: " + sourceKind);
-        }
-        return (FileChannel) source;
-    }
-
-    @Override
     public ByteBuffer[] sourceBuffers() {
-        if (sourceKind != ChannelKind.MEMORY) {
-            throw new IllegalStateException("source is not memory: " + sourceKind);
+        if (sourceKind() != ChannelKind.MEMORY) {
+            throw new IllegalStateException("source is not memory: " + sourceKind());
         }
-        return ((MemorySource) source).buffers();
+        return ((MemorySource) source()).buffers();
     }
 
     @Override
@@ -93,36 +65,21 @@ final class TransferState implements Transfer {
     }
 
     @Override
-    public long position() {
-        return position;
-    }
-
-    @Override
-    public long remaining() {
-        return remaining;
-    }
-
-    @Override
     public long delivered() {
         return delivered;
     }
 
     @Override
     public void advance(long bytes) {
-        if (bytes <= 0 || bytes > remaining) {
+        if (bytes <= 0 || bytes > remaining()) {
             if (bytes == 0) {
                 return;
             }
             throw new IllegalArgumentException("strategy " + strategy + " advanced " + bytes + " bytes with "
-                    + remaining + " remaining");
+                    + remaining() + " remaining");
         }
         delivered += bytes;
-        if (position >= 0) {
-            position += bytes;
-        }
-        if (remaining != UNBOUNDED) {
-            remaining -= bytes;
-        }
+        skip(bytes);
         if (waiter != null) {
             waiter.progressed();
         }
@@ -156,7 +113,7 @@ final class TransferState implements Transfer {
 
     @Override
     public void awaitReadable() throws IOException {
-        waiter().await(source, SelectionKey.OP_READ);
+        waiter().await(source(), SelectionKey.OP_READ);
     }
 
     @Override
@@ -166,13 +123,13 @@ final class TransferState implements Transfer {
 
     private Waiter waiter() {
         if (waiter == null) {
-            waiter = Waiter.forTransfer(source, target);
+            waiter = Waiter.forTransfer(source(), target);
         }
         return waiter;
     }
 
     boolean isBounded() {
-        return remaining != UNBOUNDED;
+        return remaining() != UNBOUNDED;
     }
 
     void strategy(String name) {
