@@ -2,16 +2,22 @@ package io.zerocopy.linux;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.util.concurrent.ConcurrentHashMap;
 
 import sun.misc.Unsafe;
 
 /**
- * Reads the file descriptor of a JDK channel without {@code --add-opens}, and duplicates it
- * safely. Internal: not API.
+ * Descriptors of JDK channels: read without {@code --add-opens}, duplicated safely, put in
+ * non-blocking mode for the length of a transfer; and the native address of a direct buffer.
+ * Internal: not API.
  *
  * <p>How: {@code Class.getDeclaredField} is allowed on the non-exported {@code sun.nio.ch}
  * classes; {@code sun.misc.Unsafe} (exported by {@code jdk.unsupported}) reads the field at
@@ -52,7 +58,7 @@ final class ChannelDescriptors {
 
     static {
         // The binding first: jffi's own Unsafe use then accounts for the JDK 24+ warning.
-        Native.libc();
+        Native.syscalls();
         Unsafe unsafe = null;
         Throwable cause = null;
         try {
@@ -80,6 +86,9 @@ final class ChannelDescriptors {
         if (cause == null && FILE_DESCRIPTOR_FD < 0) {
             cause = new NoSuchFieldException("java.io.FileDescriptor.fd (int)");
         }
+        if (cause == null && BUFFER_ADDRESS < 0) {
+            cause = new NoSuchFieldException("java.nio.Buffer.address (long)");
+        }
         CAUSE = cause;
     }
 
@@ -91,15 +100,23 @@ final class ChannelDescriptors {
     }
 
     /**
+     * Selectable channels in transfer: how many transfers use each, and whether the first one
+     * set O_NONBLOCK (which the last one then clears). Keyed by identity (JDK channels do not
+     * override equals).
+     */
+    private static final ConcurrentHashMap<Channel, int[]> NON_BLOCKING = new ConcurrentHashMap<>();
+
+    /**
      * Duplicates a channel's descriptor ({@code F_DUPFD_CLOEXEC}).
      *
+     * @param sys the binding
      * @param channel a channel
      * @return a new descriptor owned by the caller, who must close it; or -1 if this channel's
-     *     class has no readable descriptor, or the process is out of descriptors (EMFILE)
+     *     class has no readable descriptor, or {@link Errno} says the dup falls back (EMFILE)
      * @throws ClosedChannelException if the channel is closed (or closes during the call)
      * @throws NativeIOException if the duplication fails otherwise
      */
-    static int dup(Channel channel) throws IOException {
+    static int dup(Syscalls sys, Channel channel) throws IOException {
         int raw = raw(channel);
         if (raw == -2) {
             return -1;
@@ -107,26 +124,135 @@ final class ChannelDescriptors {
         if (raw < 0) {
             throw new ClosedChannelException();
         }
-        Native.LibC c = Native.libc();
         int fd;
-        while ((fd = c.fcntl(raw, Native.F_DUPFD_CLOEXEC, 0)) < 0) {
-            int errno = Native.errno();
+        while ((fd = sys.fcntl(raw, Native.F_DUPFD_CLOEXEC, 0)) < 0) {
             if (!channel.isOpen()) {
                 throw new AsynchronousCloseException();
             }
-            Errors.Action action = Errors.classify("fcntl", errno, false);
-            if (action == Errors.Action.FALLBACK) {
+            Errno.Action action = Errno.action(Errno.Syscall.FCNTL_DUP, -fd, true);
+            if (action.isFallback()) {
                 return -1;
             }
-            if (action != Errors.Action.RETRY) {
-                throw Errors.exception("fcntl(F_DUPFD_CLOEXEC)", errno);
+            if (action != Errno.Action.RETRY) {
+                throw Errno.exception(Errno.Syscall.FCNTL_DUP, -fd);
             }
         }
         if (!channel.isOpen()) {
-            c.close(fd);
+            sys.close(fd);
             throw new AsynchronousCloseException();
         }
         return fd;
+    }
+
+    /**
+     * Duplicates a channel's descriptor for a transfer ({@link #dup}). For a selectable channel
+     * it also puts the open file description (shared with the channel) in non-blocking mode
+     * until {@link #release}: splice(2) and poll(2) then never block where an interrupt or a
+     * close could not wake the thread. The JDK's blocking channels tolerate this meanwhile (they
+     * retry EAGAIN with poll, as they do for virtual threads).
+     *
+     * @param sys the binding
+     * @param channel the channel
+     * @return a descriptor the caller passes to {@link #release}, or -1 if the channel has none
+     * @throws IOException if the channel is closed or the descriptor cannot be prepared
+     */
+    static int open(Syscalls sys, Channel channel) throws IOException {
+        int fd = dup(sys, channel);
+        if (fd >= 0 && channel instanceof SelectableChannel) {
+            try {
+                NON_BLOCKING.compute(channel, (ch, users) -> {
+                    if (users != null) {
+                        users[0]++;
+                        return users;
+                    }
+                    int flags = fcntl(sys, fd, Native.F_GETFL, 0);
+                    if ((flags & Native.O_NONBLOCK) == 0) {
+                        fcntl(sys, fd, Native.F_SETFL, flags | Native.O_NONBLOCK);
+                        return new int[] {1, 1};
+                    }
+                    return new int[] {1, 0};
+                });
+            } catch (UncheckedIOException e) {
+                sys.close(fd);
+                throw e.getCause();
+            }
+        }
+        return fd;
+    }
+
+    /**
+     * Ends a transfer's use of a descriptor from {@link #open}: the last transfer on a channel
+     * clears the O_NONBLOCK the first one set, unless the channel has meanwhile become
+     * non-blocking (its mode, or the JDK's for virtual threads), then the descriptor is closed.
+     *
+     * @param sys the binding
+     * @param channel the channel
+     * @param fd the descriptor, or -1 (nothing to do)
+     * @throws IOException if restoring or closing fails (the descriptor is closed either way)
+     */
+    static void release(Syscalls sys, Channel channel, int fd) throws IOException {
+        if (fd < 0) {
+            return;
+        }
+        IOException failure = null;
+        if (channel instanceof SelectableChannel) {
+            try {
+                NON_BLOCKING.computeIfPresent(channel, (ch, users) -> {
+                    if (--users[0] > 0) {
+                        return users;
+                    }
+                    if (users[1] == 1 && ch.isOpen() && ((SelectableChannel) ch).isBlocking() && !forcedNonBlocking(ch)) {
+                        int flags = fcntl(sys, fd, Native.F_GETFL, 0);
+                        fcntl(sys, fd, Native.F_SETFL, flags & ~Native.O_NONBLOCK);
+                    }
+                    return null;
+                });
+            } catch (UncheckedIOException e) {
+                failure = e.getCause();
+            }
+        }
+        int r = sys.close(fd);
+        if (r < 0) {
+            NativeIOException e = Errno.exception(Errno.Syscall.CLOSE, -r);
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** @return channels currently in a transfer that may have set O_NONBLOCK (for tests) */
+    static int channelsInTransfer() {
+        return NON_BLOCKING.size();
+    }
+
+    /**
+     * @param fd a descriptor
+     * @return whether its file was opened with O_APPEND (positional writes refused)
+     * @throws NativeIOException if F_GETFL fails
+     */
+    static boolean isAppend(Syscalls sys, int fd) throws NativeIOException {
+        int flags;
+        while ((flags = sys.fcntl(fd, Native.F_GETFL, 0)) < 0) {
+            if (Errno.action(Errno.Syscall.FCNTL, -flags, true) != Errno.Action.RETRY) {
+                throw Errno.exception(Errno.Syscall.FCNTL, -flags);
+            }
+        }
+        return (flags & Native.O_APPEND) != 0;
+    }
+
+    private static int fcntl(Syscalls sys, int fd, int cmd, int arg) {
+        int r;
+        while ((r = sys.fcntl(fd, cmd, arg)) < 0) {
+            if (Errno.action(Errno.Syscall.FCNTL, -r, true) != Errno.Action.RETRY) {
+                throw new UncheckedIOException(Errno.exception(Errno.Syscall.FCNTL, -r));
+            }
+        }
+        return r;
     }
 
     /** @return the raw descriptor number, -1 if closed, -2 if this class has none readable */
@@ -170,9 +296,18 @@ final class ChannelDescriptors {
      * @param direct a direct buffer
      * @return the native address of its element 0, or 0 if it cannot be read on this JVM
      */
-    static long address(java.nio.ByteBuffer direct) {
+    static long address(ByteBuffer direct) {
         assert direct.isDirect();
         return BUFFER_ADDRESS < 0 ? 0 : UNSAFE.getLong(direct, BUFFER_ADDRESS);
+    }
+
+    /**
+     * @param bytes a size
+     * @return zeroed native memory in the platform's byte order, for structures passed to the
+     *     kernel by {@link #address}; valid while the buffer is reachable
+     */
+    static ByteBuffer scratch(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 
     /** @return whether {@link #dup} can give a descriptor for channels of this class */

@@ -12,7 +12,7 @@ import io.zerocopy.spi.TransferStrategy;
  *
  * <p>Availability is decided once, on first use, and never throws: it needs Linux on x86_64,
  * aarch64 or riscv64, jnr-ffi able to bind the C library, {@code sun.misc.Unsafe} to read
- * channel descriptors, and the system property {@value Native#ENABLED_PROPERTY} not
+ * channel descriptors, and the system property {@value #ENABLED_PROPERTY} not
  * {@code false}. Otherwise {@link #unavailabilityCause()} says why, and the provider offers no
  * strategies. Thread-safe.
  */
@@ -22,6 +22,16 @@ public final class Linux {
     public static final String ENABLED_PROPERTY = Native.ENABLED_PROPERTY;
     /** System property: {@code false} keeps the {@code tee} broadcast out of the provider (read at each engine build). */
     public static final String TEE_PROPERTY = TeeBroadcast.ENABLED_PROPERTY;
+    /**
+     * System property: capacity in bytes requested for each pipe of the shared pool (default
+     * 1 MiB, at least 4096, capped at {@code /proc/sys/fs/pipe-max-size}); read once.
+     */
+    public static final String PIPE_SIZE_PROPERTY = "io.zerocopy.linux.pipeSize";
+    /**
+     * System property: the shared pool's bound on pipes in existence (default 64, at least 1);
+     * when every pipe is leased, a transfer falls back instead of waiting. Read once.
+     */
+    public static final String MAX_PIPES_PROPERTY = "io.zerocopy.linux.maxPipes";
 
     private Linux() { }
 
@@ -49,22 +59,13 @@ public final class Linux {
     }
 
     /**
-     * @return the {@code splice} strategy using the {@link #sharedPipePool() shared pipe pool}
+     * @return the {@code splice} strategy, splicing through the shared pipe pool (see
+     *     {@link #MAX_PIPES_PROPERTY}, {@link #PIPE_SIZE_PROPERTY})
      * @throws UnsatisfiedLinkError if the module is unavailable
      */
     public static TransferStrategy splice() {
-        return splice(sharedPipePool());
-    }
-
-    /**
-     * @param pool the pipes to splice through; the caller keeps ownership and closes it after
-     *     the last transfer (later transfers fall back)
-     * @return a {@code splice} strategy
-     * @throws UnsatisfiedLinkError if the module is unavailable
-     */
-    public static TransferStrategy splice(PipePool pool) {
         ensureAvailability();
-        return new SpliceStrategy(java.util.Objects.requireNonNull(pool, "pool"));
+        return new SpliceStrategy(SharedPool.INSTANCE, Native.syscalls());
     }
 
     /**
@@ -73,7 +74,7 @@ public final class Linux {
      */
     public static TransferStrategy copyFileRange() {
         ensureAvailability();
-        return new CopyFileRangeStrategy();
+        return new CopyFileRangeStrategy(Native.syscalls());
     }
 
     /**
@@ -99,58 +100,34 @@ public final class Linux {
      * read them), or the receiver may see the new contents.
      *
      * @param unsafeReuse whether to return before the kernel has released the caller's pages
-     * @return a {@code vmsplice} strategy using the {@link #sharedPipePool() shared pipe pool}
+     * @return a {@code vmsplice} strategy using the shared pipe pool
      * @throws UnsatisfiedLinkError if the module is unavailable
      */
     public static TransferStrategy vmsplice(boolean unsafeReuse) {
         ensureAvailability();
-        return new VmspliceStrategy(sharedPipePool(), unsafeReuse);
+        return new VmspliceStrategy(SharedPool.INSTANCE, unsafeReuse, Native.syscalls());
     }
 
     /**
-     * @return the {@code tee} broadcast strategy using the {@link #sharedPipePool() shared pipe pool}
+     * @return the {@code tee} broadcast strategy, using the shared pipe pool (a broadcast to N
+     *     targets leases N + 1 pipes, or falls back)
      * @throws UnsatisfiedLinkError if the module is unavailable
      */
     public static BroadcastStrategy tee() {
-        return tee(sharedPipePool());
-    }
-
-    /**
-     * @param pool the pipes to tee through (a broadcast to N targets leases N + 1 of them, or
-     *     falls back); the caller keeps ownership
-     * @return a {@code tee} broadcast strategy
-     * @throws UnsatisfiedLinkError if the module is unavailable
-     */
-    public static BroadcastStrategy tee(PipePool pool) {
         ensureAvailability();
-        return new TeeBroadcast(java.util.Objects.requireNonNull(pool, "pool"));
+        return new TeeBroadcast(SharedPool.INSTANCE, Native.syscalls());
     }
 
     /**
-     * The pool used by {@link #splice()} and the provider: bound {@value PipePool#MAX_PIPES_PROPERTY}
-     * (default 64), pipe size {@value PipePool#PIPE_SIZE_PROPERTY} (default 1 MiB). Closed by a
-     * shutdown hook, or by the application with {@link PipePool#close()} (after which splice
-     * transfers fall back).
+     * The pool behind {@link #splice()}, {@link #vmsplice(boolean)} and {@link #tee()}, created
+     * on first use and closed by a shutdown hook.
      *
-     * @return the shared pool, created on first use
+     * @return the shared pool
      * @throws UnsatisfiedLinkError if the module is unavailable
      */
-    public static PipePool sharedPipePool() {
+    static PipePool sharedPipePool() {
         ensureAvailability();
         return SharedPool.INSTANCE;
-    }
-
-    /**
-     * @param maxPipes the bound on pipes in existence; at least 1
-     * @param pipeSize the requested capacity of each pipe in bytes; at least 4096, capped at
-     *     {@code /proc/sys/fs/pipe-max-size}
-     * @return a new pool, owned by the caller, who closes it
-     * @throws UnsatisfiedLinkError if the module is unavailable
-     * @throws IllegalArgumentException on an out-of-range argument
-     */
-    public static PipePool newPipePool(int maxPipes, int pipeSize) {
-        ensureAvailability();
-        return new PipePool(maxPipes, pipeSize);
     }
 
     private static final class Availability {
@@ -173,7 +150,7 @@ public final class Linux {
     private static final class SharedPool {
         // Out-of-range property values are clamped: the provider must not throw.
         static final PipePool INSTANCE = new PipePool(
-                Math.max(1, Integer.getInteger(PipePool.MAX_PIPES_PROPERTY, PipePool.DEFAULT_MAX_PIPES)),
-                Math.max(4096, Integer.getInteger(PipePool.PIPE_SIZE_PROPERTY, PipePool.DEFAULT_PIPE_SIZE)));
+                Math.max(1, Integer.getInteger(MAX_PIPES_PROPERTY, PipePool.DEFAULT_MAX_PIPES)),
+                Math.max(4096, Integer.getInteger(PIPE_SIZE_PROPERTY, PipePool.DEFAULT_PIPE_SIZE)));
     }
 }

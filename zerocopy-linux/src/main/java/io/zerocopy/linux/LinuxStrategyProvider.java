@@ -3,16 +3,18 @@ package io.zerocopy.linux;
 import java.util.List;
 
 import io.zerocopy.spi.BroadcastStrategy;
+import io.zerocopy.spi.Preference;
 import io.zerocopy.spi.TransferStrategy;
 import io.zerocopy.spi.TransferStrategyProvider;
 
 /**
  * Offers the Linux strategies to {@link io.zerocopy.TransferEngine}s through
  * {@link java.util.ServiceLoader}: {@code splice} (files, sockets and pipes in any
- * combination), then {@code copyFileRange} (file to file only): splice measured 1.1 to 1.5
- * times faster file to file on the reference machine (docs/benchmarks.md); prefer
- * {@code copyFileRange} per pair on reflink or network file systems. And the broadcast strategy
- * {@code tee}, unless the system property {@value TeeBroadcast#ENABLED_PROPERTY} is
+ * combination), then {@code copyFileRange} (file to file only), both at
+ * {@link Preference#DEFAULT_RANK} for every pair, so they stand in that order after the core's
+ * measured paths and ahead of the core's general ones (see docs/benchmarks.md); an engine may
+ * prefer {@code copyFileRange} per pair, say on reflink or network file systems. And the
+ * broadcast strategy {@code tee}, unless the system property {@value Linux#TEE_PROPERTY} is
  * {@code false}. Offers nothing, without throwing, when {@link Linux#isAvailable()} is false.
  */
 public final class LinuxStrategyProvider implements TransferStrategyProvider {
@@ -33,6 +35,15 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
                     "zerocopy-linux: strategies unavailable", e);
             return List.of();
         }
+    }
+
+    @Override
+    public List<Preference> preferences() {
+        if (!Linux.isAvailable()) {
+            return List.of();
+        }
+        return List.of(Preference.everywhere(SpliceStrategy.NAME, Preference.DEFAULT_RANK),
+                Preference.everywhere(CopyFileRangeStrategy.NAME, Preference.DEFAULT_RANK));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.zerocopy.linux;
 
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 
 import jnr.ffi.LibraryLoader;
@@ -8,45 +9,24 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.IgnoreError;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 import jnr.ffi.types.u_int64_t;
 
 /**
- * The C library calls this module uses, and the constants they take. Internal: not API.
+ * The C library calls this module uses, bound with jnr-ffi, and the constants they take: the
+ * production {@link Syscalls}. The only class that touches jnr-ffi. Internal: not API.
  *
  * <p>The binding is created once, lazily, by {@link Holder}, and never throws at class-load
  * time: on another OS or architecture, with the kill switch {@value #ENABLED_PROPERTY}
- * {@code =false}, if jnr-ffi cannot load, or if a call is missing, {@link #libc()} is null and
- * {@link #unavailabilityCause()} says why (logged once at DEBUG).
- *
- * <p>errno values are the asm-generic ones shared by x86_64, aarch64 and riscv64, the only
- * architectures on which the binding loads.
+ * {@code =false}, if jnr-ffi cannot load, or if a call is missing, {@link #syscalls()} is null
+ * and {@link #unavailabilityCause()} says why (logged once at DEBUG).
  */
-final class Native {
+final class Native implements Syscalls {
 
     /** System property: {@code false} disables the module (its provider offers no strategies). */
     static final String ENABLED_PROPERTY = "io.zerocopy.linux.enabled";
-
-    static final int EPERM = 1;
-    static final int EINTR = 4;
-    static final int EIO = 5;
-    static final int EBADF = 9;
-    static final int EAGAIN = 11;
-    static final int EXDEV = 18;
-    static final int EISDIR = 21;
-    static final int ENFILE = 23;
-    static final int EMFILE = 24;
-    static final int EINVAL = 22;
-    static final int ETXTBSY = 26;
-    static final int EFBIG = 27;
-    static final int ENOSPC = 28;
-    static final int ESPIPE = 29;
-    static final int EPIPE = 32;
-    static final int ENOSYS = 38;
-    static final int EOVERFLOW = 75;
-    static final int EOPNOTSUPP = 95;
-    static final int ECONNRESET = 104;
 
     static final int O_NONBLOCK = 0x800;
     static final int O_APPEND = 0x400;
@@ -68,26 +48,27 @@ final class Native {
     /** ioctl: bytes waiting to be read from a pipe ({@code FIONREAD}). */
     static final long FIONREAD = 0x541B;
 
-    /** The calls used, with their exact C types. */
+    /**
+     * The calls used, with their exact C types; pointers are passed as addresses, but
+     * {@code loff_t *} as a direct buffer (see {@link Syscalls}). Public only because jnr-ffi
+     * generates its implementation in another class loader (package-private: IllegalAccessError).
+     */
     public interface LibC {
 
         /** {@code ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
-        @ssize_t long splice(int fdIn, Pointer offIn, int fdOut, Pointer offOut, @size_t long len, int flags);
+        @ssize_t long splice(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, @size_t long len, int flags);
 
         /** {@code ssize_t copy_file_range(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
-        @ssize_t long copy_file_range(int fdIn, Pointer offIn, int fdOut, Pointer offOut, @size_t long len, int flags);
+        @ssize_t long copy_file_range(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, @size_t long len, int flags);
 
-        /** {@code ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)}: duplicates pipe content. */
+        /** {@code ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)} */
         @ssize_t long tee(int fdIn, int fdOut, @size_t long len, int flags);
 
-        /**
-         * {@code ssize_t vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags)}:
-         * maps user pages into a pipe; the kernel may read them until the bytes leave the system.
-         */
-        @ssize_t long vmsplice(int fd, Pointer iov, @size_t long nrSegs, int flags);
+        /** {@code ssize_t vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags)} */
+        @ssize_t long vmsplice(int fd, @intptr_t long iov, @size_t long nrSegs, int flags);
 
         /** {@code int ioctl(int fd, unsigned long request, int *arg)}: only {@link #SIOCOUTQ} and {@link #FIONREAD}. */
-        int ioctl(int fd, @u_int64_t long request, Pointer arg);
+        int ioctl(int fd, @u_int64_t long request, @intptr_t long arg);
 
         /** {@code int pipe2(int pipefd[2], int flags)} */
         int pipe2(@Out int[] fds, int flags);
@@ -96,28 +77,29 @@ final class Native {
         int fcntl(int fd, int cmd, int arg);
 
         /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
-        int poll(Pointer fds, @u_int64_t long nfds, int timeout);
+        int poll(@intptr_t long fds, @u_int64_t long nfds, int timeout);
 
         /** {@code ssize_t read(int fd, void *buf, size_t count)}: only to rescue bytes left in a pipe. */
-        @ssize_t long read(int fd, Pointer buf, @size_t long count);
+        @ssize_t long read(int fd, @intptr_t long buf, @size_t long count);
 
-        /** {@code int close(int fd)}; errors are reported but a descriptor is never closed twice. */
+        /** {@code int close(int fd)} */
         int close(int fd);
 
         /** {@code char *strerror(int errnum)}; cannot fail. */
         @IgnoreError String strerror(int errnum);
     }
 
-    private Native() { }
+    private final LibC libc;
+    private final Runtime runtime;
 
-    /** @return the binding, or null if unavailable */
-    static LibC libc() {
-        return Holder.LIBC;
+    private Native(LibC libc, Runtime runtime) {
+        this.libc = libc;
+        this.runtime = runtime;
     }
 
-    /** @return the jnr runtime of the binding; only when {@link #libc()} is not null */
-    static Runtime runtime() {
-        return Holder.RUNTIME;
+    /** @return the binding, or null if unavailable */
+    static Syscalls syscalls() {
+        return Holder.SYSCALLS;
     }
 
     /** @return why the binding is unavailable, or null if it is available */
@@ -130,22 +112,79 @@ final class Native {
         return Holder.COPY_FILE_RANGE;
     }
 
-    /** @return errno of the last call on this thread */
-    static int errno() {
-        return Holder.RUNTIME.getLastError();
-    }
-
     /** @return a description of an errno value, such as {@code "Broken pipe"} */
     static String describe(int errno) {
-        LibC c = Holder.LIBC;
-        String s = c != null ? c.strerror(errno) : null;
+        Native n = Holder.SYSCALLS;
+        String s = n != null ? n.libc.strerror(errno) : null;
         return s != null ? s : "errno " + errno;
+    }
+
+    private long result(long r) {
+        return r < 0 ? -runtime.getLastError() : r;
+    }
+
+    private int result(int r) {
+        return r < 0 ? -runtime.getLastError() : r;
+    }
+
+    @Override
+    public long splice(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
+        return result(libc.splice(fdIn, offIn, fdOut, offOut, len, flags));
+    }
+
+    @Override
+    public long copyFileRange(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
+        return result(libc.copy_file_range(fdIn, offIn, fdOut, offOut, len, flags));
+    }
+
+    @Override
+    public long tee(int fdIn, int fdOut, long len, int flags) {
+        return result(libc.tee(fdIn, fdOut, len, flags));
+    }
+
+    @Override
+    public long vmsplice(int fd, long iov, long nrSegs, int flags) {
+        return result(libc.vmsplice(fd, iov, nrSegs, flags));
+    }
+
+    @Override
+    public int ioctl(int fd, long request, long intAddress) {
+        return result(libc.ioctl(fd, request, intAddress));
+    }
+
+    @Override
+    public int pipe2(int[] fds, int flags) {
+        return result(libc.pipe2(fds, flags));
+    }
+
+    @Override
+    public int fcntl(int fd, int cmd, int arg) {
+        return result(libc.fcntl(fd, cmd, arg));
+    }
+
+    @Override
+    public int poll(long fds, int nfds, int timeoutMillis) {
+        return result(libc.poll(fds, nfds, timeoutMillis));
+    }
+
+    @Override
+    public long read(int fd, long buf, long count) {
+        return result(libc.read(fd, buf, count));
+    }
+
+    @Override
+    public int close(int fd) {
+        return result(libc.close(fd));
+    }
+
+    @Override
+    public String toString() {
+        return "Native[jnr-ffi]";
     }
 
     private static final class Holder {
 
-        static final LibC LIBC;
-        static final Runtime RUNTIME;
+        static final Native SYSCALLS;
         static final Throwable CAUSE;
         static final boolean COPY_FILE_RANGE;
 
@@ -175,8 +214,7 @@ final class Native {
                 runtime = null;
                 cause = t;
             }
-            LIBC = cause == null ? libc : null;
-            RUNTIME = cause == null ? runtime : null;
+            SYSCALLS = cause == null ? new Native(libc, runtime) : null;
             CAUSE = cause;
             COPY_FILE_RANGE = cfr;
             Throwable why = cause;
@@ -198,34 +236,34 @@ final class Native {
                     throw new IllegalStateException("fcntl(F_GETPIPE_SZ) failed: errno " + runtime.getLastError());
                 }
                 if (libc.splice(-1, null, fds[1], null, 1, SPLICE_F_NONBLOCK) != -1
-                        || runtime.getLastError() != EBADF) {
+                        || runtime.getLastError() != Errno.EBADF) {
                     throw new IllegalStateException("splice probe: expected EBADF, errno " + runtime.getLastError());
                 }
-                if (libc.read(fds[0], null, 0) != 0) {
+                if (libc.read(fds[0], 0, 0) != 0) {
                     throw new IllegalStateException("read probe failed: errno " + runtime.getLastError());
                 }
                 Pointer pfd = Runtime.getRuntime(libc).getMemoryManager().allocateDirect(8);
                 pfd.putInt(0, fds[0]);
                 pfd.putShort(4, POLLIN);
                 pfd.putShort(6, (short) 0);
-                if (libc.poll(pfd, 1, 0) != 0) {
+                if (libc.poll(pfd.address(), 1, 0) != 0) {
                     throw new IllegalStateException("poll probe: expected 0, errno " + runtime.getLastError());
                 }
-                if (libc.tee(-1, fds[1], 1, SPLICE_F_NONBLOCK) != -1 || runtime.getLastError() != EBADF) {
+                if (libc.tee(-1, fds[1], 1, SPLICE_F_NONBLOCK) != -1 || runtime.getLastError() != Errno.EBADF) {
                     throw new IllegalStateException("tee probe: expected EBADF, errno " + runtime.getLastError());
                 }
-                if (libc.vmsplice(-1, null, 0, 0) != -1 || runtime.getLastError() != EBADF) {
+                if (libc.vmsplice(-1, 0, 0, 0) != -1 || runtime.getLastError() != Errno.EBADF) {
                     throw new IllegalStateException("vmsplice probe: expected EBADF, errno " + runtime.getLastError());
                 }
-                if (libc.ioctl(fds[0], FIONREAD, pfd) != 0 || pfd.getInt(0) != 0) {
+                if (libc.ioctl(fds[0], FIONREAD, pfd.address()) != 0 || pfd.getInt(0) != 0) {
                     throw new IllegalStateException("ioctl(FIONREAD) probe failed: errno " + runtime.getLastError());
                 }
                 long r = libc.copy_file_range(-1, null, -1, null, 1, 0);
                 int e = runtime.getLastError();
-                if (r != -1 || (e != EBADF && e != ENOSYS)) {
+                if (r != -1 || (e != Errno.EBADF && e != Errno.ENOSYS)) {
                     throw new IllegalStateException("copy_file_range probe: expected EBADF, errno " + e);
                 }
-                return e == EBADF;
+                return Errno.action(Errno.Syscall.COPY_FILE_RANGE, e, true) != Errno.Action.FALLBACK_ENGINE;
             } finally {
                 libc.close(fds[0]);
                 libc.close(fds[1]);

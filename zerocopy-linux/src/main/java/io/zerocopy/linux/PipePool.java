@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 
-import jnr.ffi.Pointer;
-
 /**
  * A bounded, thread-safe pool of kernel pipes for {@code splice}: at most {@link #maxPipes()}
  * pipes exist at once (leased and idle together), so the pool never holds more than
@@ -25,17 +23,13 @@ import jnr.ffi.Pointer;
  * is returned; later transfers fall back. Each pool registers a shutdown hook that closes it,
  * removed again by {@link #close()}; descriptors are never left to the garbage collector.
  */
-public final class PipePool implements Closeable {
-
-    /** System property: requested pipe capacity in bytes (default 1 MiB, capped at {@code pipe-max-size}). */
-    public static final String PIPE_SIZE_PROPERTY = "io.zerocopy.linux.pipeSize";
-    /** System property: the shared pool's bound on pipes (default 64). */
-    public static final String MAX_PIPES_PROPERTY = "io.zerocopy.linux.maxPipes";
+final class PipePool implements Closeable {
 
     static final int DEFAULT_PIPE_SIZE = 1 << 20;
     static final int DEFAULT_MAX_PIPES = 64;
     private static final System.Logger LOG = System.getLogger(PipePool.class.getName());
 
+    private final Syscalls sys;
     private final int maxPipes;
     private final int pipeSize;
     private final ArrayDeque<PooledPipe> idle;
@@ -43,13 +37,25 @@ public final class PipePool implements Closeable {
     private int open;
     private boolean closed;
 
+    /**
+     * @param maxPipes the bound on pipes in existence; at least 1
+     * @param pipeSize the requested capacity of each pipe in bytes; at least 4096, capped at
+     *     {@code /proc/sys/fs/pipe-max-size}
+     * @throws IllegalArgumentException on an out-of-range argument
+     */
     PipePool(int maxPipes, int pipeSize) {
+        this(Native.syscalls(), maxPipes, pipeSize);
+    }
+
+    /** @param sys the binding that creates and closes the pipes */
+    PipePool(Syscalls sys, int maxPipes, int pipeSize) {
         if (maxPipes < 1) {
             throw new IllegalArgumentException("maxPipes < 1: " + maxPipes);
         }
         if (pipeSize < 4096) {
             throw new IllegalArgumentException("pipeSize < 4096: " + pipeSize);
         }
+        this.sys = java.util.Objects.requireNonNull(sys, "sys");
         this.maxPipes = maxPipes;
         this.pipeSize = Math.min(pipeSize, pipeMaxSize());
         this.idle = new ArrayDeque<>(Math.min(maxPipes, 64));
@@ -63,27 +69,27 @@ public final class PipePool implements Closeable {
     }
 
     /** @return the bound on pipes in existence (leased and idle) */
-    public int maxPipes() {
+    int maxPipes() {
         return maxPipes;
     }
 
     /** @return the pipe capacity requested from the kernel, in bytes */
-    public int pipeSize() {
+    int pipeSize() {
         return pipeSize;
     }
 
     /** @return pipes in existence now, leased and idle */
-    public synchronized int openPipes() {
+    synchronized int openPipes() {
         return open;
     }
 
     /** @return pipes waiting in the pool */
-    public synchronized int idlePipes() {
+    synchronized int idlePipes() {
         return idle.size();
     }
 
     /** @return whether {@link #close()} was called */
-    public synchronized boolean isClosed() {
+    synchronized boolean isClosed() {
         return closed;
     }
 
@@ -179,34 +185,32 @@ public final class PipePool implements Closeable {
         }
     }
 
-    /** @return a new pipe, or null if the process or system is out of descriptors */
+    /** @return a new pipe, or null if {@link Errno} says pipe2 falls back (out of descriptors) */
     private PooledPipe create() throws NativeIOException {
-        Native.LibC c = Native.libc();
         int[] fds = new int[2];
-        while (c.pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK) != 0) {
-            int errno = Native.errno();
-            Errors.Action action = Errors.classify("pipe2", errno, false);
-            if (action == Errors.Action.FALLBACK) {
+        int r;
+        while ((r = sys.pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK)) < 0) {
+            int errno = -r;
+            Errno.Action action = Errno.action(Errno.Syscall.PIPE2, errno, true);
+            if (action.isFallback()) {
                 LOG.log(Level.DEBUG, () -> "zerocopy-linux: pipe2 refused: " + Native.describe(errno));
                 return null;
             }
-            if (action != Errors.Action.RETRY) {
-                throw Errors.exception("pipe2", errno);
+            if (action != Errno.Action.RETRY) {
+                throw Errno.exception(Errno.Syscall.PIPE2, errno);
             }
         }
-        if (c.fcntl(fds[1], Native.F_SETPIPE_SZ, pipeSize) < 0) {
-            int errno = Native.errno();
-            LOG.log(Level.DEBUG, () -> "zerocopy-linux: F_SETPIPE_SZ " + pipeSize + " refused: " + Native.describe(errno));
+        int resized = sys.fcntl(fds[1], Native.F_SETPIPE_SZ, pipeSize);
+        if (resized < 0) {
+            LOG.log(Level.DEBUG, () -> "zerocopy-linux: F_SETPIPE_SZ " + pipeSize + " refused: " + Native.describe(-resized));
         }
-        int size = c.fcntl(fds[0], Native.F_GETPIPE_SZ, 0);
+        int size = sys.fcntl(fds[0], Native.F_GETPIPE_SZ, 0);
         if (size <= 0) {
-            int errno = Native.errno();
-            c.close(fds[0]);
-            c.close(fds[1]);
-            throw Errors.exception("fcntl(F_GETPIPE_SZ)", errno);
+            sys.close(fds[0]);
+            sys.close(fds[1]);
+            throw Errno.exception(Errno.Syscall.FCNTL, -size);
         }
-        Pointer scratch = Native.runtime().getMemoryManager().allocateDirect(PooledPipe.SCRATCH_SIZE);
-        return new PooledPipe(fds[0], fds[1], size, scratch);
+        return new PooledPipe(sys, fds[0], fds[1], size);
     }
 
     /** @return /proc/sys/fs/pipe-max-size, or 1 MiB if it cannot be read */

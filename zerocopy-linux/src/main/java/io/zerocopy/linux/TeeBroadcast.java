@@ -3,14 +3,17 @@ package io.zerocopy.linux;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+
+import io.zerocopy.internal.Waiter;
 
 import io.zerocopy.spi.Broadcast;
 import io.zerocopy.spi.BroadcastStrategy;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
-import jnr.ffi.Pointer;
 
 /**
  * {@code tee}: one source to many targets without the payload entering user space, reading
@@ -49,11 +52,18 @@ final class TeeBroadcast implements BroadcastStrategy {
     static final String ENABLED_PROPERTY = "io.zerocopy.linux.tee";
     private static final int FLAGS = Native.SPLICE_F_NONBLOCK;
     private static final int MOVE = Native.SPLICE_F_MOVE | Native.SPLICE_F_NONBLOCK;
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(Waiter.SLICE_MILLIS);
 
     private final PipePool pool;
+    private final Syscalls sys;
 
-    TeeBroadcast(PipePool pool) {
-        this.pool = pool;
+    /**
+     * @param pool the pipes to tee through (a broadcast to N targets leases N + 1 of them)
+     * @param sys the binding
+     */
+    TeeBroadcast(PipePool pool, Syscalls sys) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.sys = Objects.requireNonNull(sys, "sys");
     }
 
     @Override
@@ -80,19 +90,10 @@ final class TeeBroadcast implements BroadcastStrategy {
 
     @Override
     public Outcome broadcast(Broadcast b) throws IOException {
-        Outcome unavailable = Endpoints.unavailable();
-        if (unavailable != null) {
-            return unavailable;
+        try (NativeSession s = NativeSession.of(sys, b)) {
+            Outcome refused = s.open(pool, b.targetCount() + 1);
+            return refused != null ? refused : new Run(b, s).loop();
         }
-        if (!ChannelDescriptors.readable(b.source().getClass())) {
-            return Endpoints.noDescriptor(b.source());
-        }
-        for (int i = 0; i < b.targetCount(); i++) {
-            if (!ChannelDescriptors.readable(b.target(i).getClass())) {
-                return Endpoints.noDescriptor(b.target(i));
-            }
-        }
-        return new Run(b).execute();
     }
 
     @Override
@@ -100,121 +101,46 @@ final class TeeBroadcast implements BroadcastStrategy {
         return NAME + "(" + pool + ")";
     }
 
-    /** One broadcast's state. Index i is target i; its pipe is {@code pipes[i + 1]}. */
+    /**
+     * One broadcast's state. Index i is target i; its pipe is session pipe {@code i + 1}, whose
+     * recorded content is the bytes pending for that target; pipe 0 is P0.
+     */
     private final class Run {
 
         private final Broadcast b;
+        private final NativeSession s;
         private final int n;
         private final boolean fileSource;
-        private final boolean[] fileTarget;
-        private final int[] dst;
-        private final PooledPipe[] pipes;
-        /** Bytes in target i's pipe, not yet delivered. */
-        private final long[] pending;
-        /** Whether target i's pipe has received the chunk now in P0. */
+        /** Whether target i's pipe has received P0's current chunk. */
         private final boolean[] given;
-        /** Whether target i's pipe may hold bytes not accounted in {@link #pending} (failed target). */
-        private final boolean[] dirty;
         private final long[] lastProgress;
-        private final Pointer[] dstOff;
-        private int src = -1;
-        private long inP0;
-        private Pointer pollfds;
 
-        Run(Broadcast b) {
+        Run(Broadcast b, NativeSession s) {
             this.b = b;
+            this.s = s;
             this.n = b.targetCount();
             this.fileSource = b.sourceKind() == ChannelKind.FILE;
-            this.fileTarget = new boolean[n];
-            this.dst = new int[n];
-            this.pipes = new PooledPipe[n + 1];
-            this.pending = new long[n];
             this.given = new boolean[n];
-            this.dirty = new boolean[n];
             this.lastProgress = new long[n];
-            this.dstOff = new Pointer[n];
-            java.util.Arrays.fill(dst, -1);
-            for (int i = 0; i < n; i++) {
-                fileTarget[i] = b.targetKind(i) == ChannelKind.FILE;
-            }
         }
 
-        Outcome execute() throws IOException {
-            Throwable failure = null;
-            try {
-                Outcome refused = prepare();
-                return refused != null ? refused : loop();
-            } catch (IOException | RuntimeException | Error e) {
-                failure = e;
-                throw e;
-            } finally {
-                finish(failure);
-            }
+        private long pending(int i) {
+            return s.inPipe(i + 1);
         }
 
-        /** @return null when ready, else why this broadcast cannot use tee (nothing consumed yet) */
-        private Outcome prepare() throws IOException {
-            src = Endpoints.open(b.source());
-            if (src < 0) {
-                return Endpoints.noDescriptor(b.source());
-            }
-            long[] at = new long[n];
-            for (int i = 0; i < n; i++) {
-                dst[i] = Endpoints.open(b.target(i));
-                if (dst[i] < 0) {
-                    return Endpoints.noDescriptor(b.target(i));
-                }
-                if (fileTarget[i]) {
-                    if (Endpoints.isAppend(dst[i])) {
-                        return Outcome.unsupported(Outcome.Scope.TRANSFER, "target #" + i + " opened with APPEND");
-                    }
-                    at[i] = Endpoints.targetPosition((java.nio.channels.FileChannel) b.target(i));
-                    if (at[i] < 0) {
-                        return Outcome.unsupported(Outcome.Scope.TRANSFER, "target #" + i + " has no position");
-                    }
-                }
-            }
-            for (int k = 0; k <= n; k++) {
-                pipes[k] = pool.acquire();
-                if (pipes[k] == null) {
-                    return Outcome.unsupported(Outcome.Scope.TRANSFER, "pipe pool cannot lease " + (n + 1) + " pipes: " + pool);
-                }
-                if (pipes[k].size < pipes[0].size) {
-                    PooledPipe smaller = pipes[k];
-                    pipes[k] = pipes[0];
-                    pipes[0] = smaller;
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                if (fileTarget[i]) {
-                    dstOff[i] = pipes[i + 1].scratch.slice(PooledPipe.TARGET_OFFSET);
-                    dstOff[i].putLong(0, at[i]);
-                }
-            }
-            pollfds = Native.runtime().getMemoryManager().allocateDirect(8L * (n + 1));
-            return null;
-        }
-
-        private Outcome loop() throws IOException {
-            Native.LibC c = Native.libc();
-            PooledPipe p0 = pipes[0];
-            Pointer srcOff = null;
-            if (fileSource) {
-                srcOff = p0.scratch.slice(PooledPipe.SOURCE_OFFSET);
-                srcOff.putLong(0, b.position());
-            }
+        Outcome loop() throws IOException {
+            PooledPipe p0 = s.pipe(0);
             boolean ended = b.remaining() == 0;
-            int spins = 0;
             while (b.activeCount() > 0) {
                 checkLive();
                 boolean progress = false;
                 boolean wantRead = false;
-                if (inP0 == 0 && !ended) {
-                    long r = c.splice(src, srcOff, p0.writeFd, null, Math.min(b.remaining(), p0.size), MOVE);
+                if (s.inPipe(0) == 0 && !ended) {
+                    long r = sys.splice(s.sourceFd(), s.sourceOffset(), p0.writeFd, null, Math.min(b.remaining(), p0.size), MOVE);
                     if (r > 0) {
                         b.consumed(r);
-                        inP0 = r;
-                        java.util.Arrays.fill(given, false);
+                        s.filled(0, r);
+                        Arrays.fill(given, false);
                         ended = b.remaining() == 0;
                         progress = true;
                     } else if (r == 0) {
@@ -223,83 +149,79 @@ final class TeeBroadcast implements BroadcastStrategy {
                         }
                         ended = true;
                     } else {
-                        int errno = Native.errno();
-                        switch (Errors.classify(Errors.SPLICE, errno, b.consumed() == 0)) {
-                            case RETRY:
-                                continue;
-                            case WAIT:
-                                wantRead = true;
-                                break;
-                            case FALLBACK:
-                                if (b.consumed() == 0) {
-                                    return Errors.unsupported(Errors.SPLICE, errno);
-                                }
-                                throw Errors.exception(Errors.SPLICE, errno);
-                            default:
-                                throw Errors.exception(Errors.SPLICE, errno);
+                        Errno.Action action = Errno.action(Errno.Syscall.SPLICE, (int) -r, b.consumed() == 0);
+                        if (action == Errno.Action.RETRY) {
+                            continue;
                         }
+                        if (action.isFallback() && b.consumed() == 0) {
+                            return Errno.unsupported(Errno.Syscall.SPLICE, (int) -r);
+                        }
+                        if (action != Errno.Action.WAIT) {
+                            throw Errno.exception(Errno.Syscall.SPLICE, (int) -r);
+                        }
+                        wantRead = true;
                     }
                 }
-                if (inP0 > 0) {
-                    progress |= distribute(c, p0);
+                if (s.inPipe(0) > 0) {
+                    progress |= distribute(p0);
                 }
                 boolean pendingAny = false;
                 for (int i = 0; i < n; i++) {
-                    if (b.isActive(i) && pending[i] > 0) {
-                        progress |= deliver(c, i);
-                        pendingAny |= b.isActive(i) && pending[i] > 0;
+                    if (b.isActive(i) && pending(i) > 0) {
+                        progress |= deliver(i);
+                        pendingAny |= b.isActive(i) && pending(i) > 0;
                     }
                 }
-                if (ended && inP0 == 0 && !pendingAny) {
+                if (ended && s.inPipe(0) == 0 && !pendingAny) {
                     break;
                 }
                 if (progress) {
-                    spins = 0;
+                    s.progressed();
                 } else {
                     failStalled();
-                    await(wantRead && !fileSource, spins++);
+                    await(wantRead && !fileSource);
                 }
             }
             return Outcome.COMPLETE;
         }
 
         /** Gives P0's chunk to every active target whose pipe can take it; @return whether any did. */
-        private boolean distribute(Native.LibC c, PooledPipe p0) throws IOException {
+        private boolean distribute(PooledPipe p0) throws IOException {
             boolean progress = false;
             int waiting = waiting();
-            for (int i = 0; i < n && inP0 > 0; i++) {
+            for (int i = 0; i < n && s.inPipe(0) > 0; i++) {
                 if (!b.isActive(i) || given[i]) {
                     continue;
                 }
-                PooledPipe pi = pipes[i + 1];
+                PooledPipe pi = s.pipe(i + 1);
+                long inP0 = s.inPipe(0);
                 if (waiting == 1) {
                     // The last target waiting: move the pages; a partial move leaves the rest in P0.
-                    long r = c.splice(p0.readFd, null, pi.writeFd, null, inP0, MOVE);
+                    long r = sys.splice(p0.readFd, null, pi.writeFd, null, inP0, MOVE);
                     if (r > 0) {
-                        inP0 -= r;
+                        s.drained(0, r);
                         received(i, r);
-                        given[i] = inP0 == 0;
+                        given[i] = s.inPipe(0) == 0;
                         progress = true;
                     } else if (r < 0) {
-                        targetError(i, Errors.SPLICE, Native.errno());
+                        targetError(i, Errno.Syscall.SPLICE, (int) -r);
                     }
-                } else if (pending[i] == 0) {
-                    long r = c.tee(p0.readFd, pi.writeFd, inP0, FLAGS);
+                } else if (pending(i) == 0) {
+                    long r = sys.tee(p0.readFd, pi.writeFd, inP0, FLAGS);
                     if (r == inP0) {
                         received(i, r);
                         given[i] = true;
                         waiting--;
                         progress = true;
                     } else if (r >= 0) {
-                        dirty[i] = true;
-                        b.fail(i, new IOException("tee: duplicated " + r + " of " + inP0 + " bytes into target #" + i + "'s pipe"));
+                        fail(i, new IOException("tee: duplicated " + r + " of " + inP0 + " bytes into target #" + i + "'s pipe"));
                     } else {
-                        targetError(i, Errors.TEE, Native.errno());
+                        targetError(i, Errno.Syscall.TEE, (int) -r);
                     }
                 }
             }
-            if (inP0 > 0 && waiting() == 0) {
-                drop(c, p0);
+            if (s.inPipe(0) > 0 && waiting() == 0) {
+                drop(p0);
                 progress = true;
             }
             return progress;
@@ -317,171 +239,88 @@ final class TeeBroadcast implements BroadcastStrategy {
         }
 
         private void received(int i, long bytes) {
-            if (pending[i] == 0) {
+            if (pending(i) == 0) {
                 lastProgress[i] = System.nanoTime();
             }
-            pending[i] += bytes;
+            s.filled(i + 1, bytes);
         }
 
         /** Splices target i's pipe out; @return whether bytes moved. */
-        private boolean deliver(Native.LibC c, int i) throws IOException {
-            long r = c.splice(pipes[i + 1].readFd, null, dst[i], dstOff[i], pending[i], MOVE);
+        private boolean deliver(int i) throws IOException {
+            long r = sys.splice(s.pipe(i + 1).readFd, null, s.targetFd(i), s.targetOffset(i), pending(i), MOVE);
             if (r > 0) {
-                pending[i] -= r;
+                s.drained(i + 1, r);
                 b.advance(i, r);
                 lastProgress[i] = System.nanoTime();
                 return true;
             }
-            targetError(i, Errors.SPLICE, r == 0 ? Native.EIO : Native.errno());
+            targetError(i, Errno.Syscall.SPLICE, r == 0 ? Errno.EIO : (int) -r);
             return false;
         }
 
-        /** EINTR and EAGAIN are retried by the loop; anything else fails target i alone. */
-        private void targetError(int i, String syscall, int errno) throws IOException {
-            Errors.Action action = Errors.classify(syscall, errno, false);
-            if (action == Errors.Action.RETRY || action == Errors.Action.WAIT) {
-                return;
+        /** EINTR and EAGAIN are retried by the loop; anything else fails target i alone (the broadcast has begun). */
+        private void targetError(int i, Errno.Syscall call, int errno) throws IOException {
+            Errno.Action action = Errno.action(call, errno, false);
+            if (action != Errno.Action.RETRY && action != Errno.Action.WAIT) {
+                fail(i, Errno.exception(call, errno));
             }
-            dirty[i] = true;
-            b.fail(i, Errors.exception(syscall, errno));
+        }
+
+        /** Fails target i; its pipe, which may hold bytes, is closed rather than pooled. */
+        private void fail(int i, IOException cause) throws IOException {
+            s.spoil(i + 1);
+            b.fail(i, cause);
         }
 
         /**
          * Every active target has P0's chunk but bytes remain in P0 (the target due to receive
          * them by a move failed): read them out and drop them, so P0 can be refilled.
          */
-        private void drop(Native.LibC c, PooledPipe p0) throws IOException {
+        private void drop(PooledPipe p0) throws IOException {
             ByteBuffer buf = b.buffer();
-            Pointer address = Pointer.wrap(Native.runtime(), buf);
-            while (inP0 > 0) {
-                long r = c.read(p0.readFd, address, Math.min(inP0, buf.capacity()));
-                if (r > 0) {
-                    inP0 -= r;
-                    continue;
-                }
-                int errno = r == 0 ? Native.EIO : Native.errno();
-                if (Errors.classify("read", errno, false) != Errors.Action.RETRY) {
-                    throw Errors.exception("read", errno);
-                }
+            while (s.inPipe(0) > 0) {
+                buf.clear();
+                buf.limit((int) Math.min(s.inPipe(0), buf.capacity()));
+                s.drained(0, s.read(p0.readFd, buf));
             }
         }
 
         private void failStalled() throws IOException {
             long now = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                if (b.isActive(i) && pending[i] > 0 && now - lastProgress[i] > b.stallTimeoutNanos()) {
-                    dirty[i] = true;
-                    b.fail(i, new IOException("target #" + i + " stalled: accepted no byte for "
+                if (b.isActive(i) && pending(i) > 0 && now - lastProgress[i] > b.stallTimeoutNanos()) {
+                    fail(i, new IOException("target #" + i + " stalled: accepted no byte for "
                             + TimeUnit.NANOSECONDS.toMillis(now - lastProgress[i]) + " ms"));
                 }
             }
         }
 
         /** Waits with one poll(2) for the source (if asked) and every target with bytes pending. */
-        private void await(boolean read, int spins) throws IOException {
-            if (spins > 2) {
-                Endpoints.backOff();
-            }
-            int count = 0;
-            if (read) {
-                count = entry(count, src, Native.POLLIN);
-            }
+        private void await(boolean read) throws IOException {
+            int count = read ? s.entry(0, s.sourceFd(), Native.POLLIN) : 0;
             long now = System.nanoTime();
-            long wait = TimeUnit.MILLISECONDS.toNanos(Endpoints.POLL_MILLIS);
+            long wait = SLICE_NANOS;
             for (int i = 0; i < n; i++) {
-                if (b.isActive(i) && pending[i] > 0 && !fileTarget[i]) {
-                    count = entry(count, dst[i], Native.POLLOUT);
+                if (b.isActive(i) && pending(i) > 0 && b.targetKind(i) != ChannelKind.FILE) {
+                    count = s.entry(count, s.targetFd(i), Native.POLLOUT);
                     wait = Math.min(wait, lastProgress[i] + b.stallTimeoutNanos() - now);
                 }
             }
-            if (count == 0) {
-                Endpoints.backOff();
-                return;
-            }
-            Endpoints.poll(pollfds, count, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait) + 1));
-        }
-
-        private int entry(int index, int fd, short events) {
-            long at = 8L * index;
-            pollfds.putInt(at, fd);
-            pollfds.putShort(at + 4, events);
-            pollfds.putShort(at + 6, (short) 0);
-            return index + 1;
+            s.await(count, Math.max(0, wait));
         }
 
         /**
-         * NIO's contract between calls: an interrupted thread closes the source and the targets
-         * and throws; a source closed by another thread ends the broadcast; a target closed by
-         * another thread fails that target alone.
+         * The waiter's contract (an interrupt closes the source and every target; a source
+         * closed by another thread ends the broadcast), and a target closed by another thread
+         * fails that target alone.
          */
         private void checkLive() throws IOException {
-            if (Thread.currentThread().isInterrupted()) {
-                java.nio.channels.ClosedByInterruptException e = Endpoints.interrupted(b.source(), null);
-                for (int i = 0; i < n; i++) {
-                    Endpoints.closeChannel(b.target(i), e);
-                }
-                throw e;
-            }
-            if (!b.source().isOpen()) {
-                throw new AsynchronousCloseException();
-            }
+            s.checkLive();
             for (int i = 0; i < n; i++) {
                 if (b.isActive(i) && !b.target(i).isOpen()) {
-                    dirty[i] = true;
-                    b.fail(i, new AsynchronousCloseException());
+                    fail(i, new AsynchronousCloseException());
                 }
             }
-        }
-
-        private void finish(Throwable failure) throws IOException {
-            IOException first = null;
-            for (int i = 0; i < n; i++) {
-                if (dstOff[i] != null) {
-                    try {
-                        Endpoints.restorePosition(b.target(i), dstOff[i].getLong(0), failure);
-                    } catch (IOException e) {
-                        first = collect(first, e, failure);
-                    }
-                }
-            }
-            for (int k = 0; k <= n; k++) {
-                if (pipes[k] == null) {
-                    continue;
-                }
-                boolean empty = k == 0 ? inP0 == 0 : pending[k - 1] == 0 && !dirty[k - 1];
-                if (empty) {
-                    pool.release(pipes[k]);
-                } else {
-                    pool.discard(pipes[k]);
-                }
-            }
-            try {
-                Endpoints.release(b.source(), src, failure);
-            } catch (IOException e) {
-                first = collect(first, e, failure);
-            }
-            for (int i = 0; i < n; i++) {
-                try {
-                    Endpoints.release(b.target(i), dst[i], failure);
-                } catch (IOException e) {
-                    first = collect(first, e, failure);
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        }
-
-        private IOException collect(IOException first, IOException e, Throwable failure) {
-            if (failure != null) {
-                failure.addSuppressed(e);
-                return first;
-            }
-            if (first == null) {
-                return e;
-            }
-            first.addSuppressed(e);
-            return first;
         }
     }
 }

@@ -7,14 +7,13 @@ import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.Objects;
+import java.util.function.LongConsumer;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
-import jnr.ffi.Pointer;
 
 /**
  * {@code vmsplice}: a memory send ({@link io.zerocopy.TransferEngine#send}) of direct buffers
@@ -32,7 +31,7 @@ import jnr.ffi.Pointer;
  *   <li>a file: splice copies the bytes into the page cache before it returns;</li>
  *   <li>a TCP socket to a peer on another host: before returning (or falling back, or throwing
  *       after bytes moved) the strategy waits until {@code SIOCOUTQ} reports nothing
- *       unacknowledged, with poll-free back-off (50 µs doubling to 10 ms, never spinning).</li>
+ *       unacknowledged, with the waiter's back-off (parking, never spinning).</li>
  * </ul>
  * Every other target (a pipe, a socket to a local peer, a UNIX socket) falls back to the
  * gathering write before any byte moves. {@link Linux#vmsplice(boolean) vmsplice(true)}
@@ -42,7 +41,7 @@ import jnr.ffi.Pointer;
  *
  * <p>Falls back ({@link Outcome#unsupported}) before sending anything: heap buffers, a target
  * without a readable descriptor, a file opened with {@code APPEND}, no pooled pipe, a target
- * not safe (above), and the errno values {@link Errors} maps to "this path cannot serve".
+ * not safe (above), and the errno values {@link Errno} maps to a fallback.
  * If the target refuses with bytes mapped into the pipe, the pipe is discarded: their buffer
  * positions were not advanced, so the next strategy sends them. Thread-safe; the per-chunk
  * path allocates nothing.
@@ -53,8 +52,6 @@ final class VmspliceStrategy implements TransferStrategy {
     /** iovec entries per vmsplice call. */
     static final int IOV_ENTRIES = 64;
     private static final int IOVEC = 16;
-    private static final int FLAGS = Native.SPLICE_F_MOVE | Native.SPLICE_F_NONBLOCK;
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** Decides whether a TCP peer's address is on this host. */
     interface HostCheck {
@@ -65,16 +62,18 @@ final class VmspliceStrategy implements TransferStrategy {
     private final PipePool pool;
     private final boolean unsafeReuse;
     private final HostCheck hosts;
+    private final Syscalls sys;
 
-    VmspliceStrategy(PipePool pool, boolean unsafeReuse) {
-        this(pool, unsafeReuse, VmspliceStrategy::isThisHost);
+    VmspliceStrategy(PipePool pool, boolean unsafeReuse, Syscalls sys) {
+        this(pool, unsafeReuse, VmspliceStrategy::isThisHost, sys);
     }
 
     /** @param hosts tests substitute it to take the remote-peer path over loopback */
-    VmspliceStrategy(PipePool pool, boolean unsafeReuse, HostCheck hosts) {
-        this.pool = pool;
+    VmspliceStrategy(PipePool pool, boolean unsafeReuse, HostCheck hosts, Syscalls sys) {
+        this.pool = Objects.requireNonNull(pool, "pool");
         this.unsafeReuse = unsafeReuse;
-        this.hosts = hosts;
+        this.hosts = Objects.requireNonNull(hosts, "hosts");
+        this.sys = Objects.requireNonNull(sys, "sys");
     }
 
     private static boolean isThisHost(InetAddress a) throws IOException {
@@ -94,23 +93,41 @@ final class VmspliceStrategy implements TransferStrategy {
 
     @Override
     public Outcome transfer(Transfer t) throws IOException {
-        Outcome unavailable = Endpoints.unavailable();
-        if (unavailable != null) {
-            return unavailable;
-        }
         for (ByteBuffer b : t.sourceBuffers()) {
             if (b.hasRemaining() && (!b.isDirect() || ChannelDescriptors.address(b) == 0)) {
                 return Outcome.unsupported(Outcome.Scope.TRANSFER, "heap buffer: the gathering write serves it");
             }
         }
         if (!ChannelDescriptors.readable(t.target().getClass())) {
-            return Endpoints.noDescriptor(t.target());
+            return Outcome.unsupported(Outcome.Scope.TRANSFER, "no descriptor for " + t.target().getClass().getName());
         }
         String unsafeTarget = unsafeReuse ? null : unsafeTarget(t);
         if (unsafeTarget != null) {
             return Outcome.unsupported(Outcome.Scope.TRANSFER, unsafeTarget + ": buffers could not be reused on return");
         }
-        return new Run(t).execute();
+        try (NativeSession s = NativeSession.of(sys, t)) {
+            Outcome refused = s.open(pool, 1);
+            if (refused != null) {
+                return refused;
+            }
+            Outcome outcome;
+            try {
+                outcome = new Send(t, s).run();
+            } catch (IOException | RuntimeException | Error e) {
+                if (awaitsAcks(t)) {
+                    try {
+                        awaitAcknowledged(t, s);
+                    } catch (IOException | RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+            if (awaitsAcks(t)) {
+                awaitAcknowledged(t, s);
+            }
+            return outcome;
+        }
     }
 
     /** @return why the caller's pages may outlive the call at this target, or null if they cannot */
@@ -133,117 +150,76 @@ final class VmspliceStrategy implements TransferStrategy {
         }
     }
 
+    /** @return true in safe mode to a socket once bytes moved: the pages may still be referenced */
+    private boolean awaitsAcks(Transfer t) {
+        return !unsafeReuse && t.targetKind() == ChannelKind.SOCKET && t.delivered() > 0;
+    }
+
+    /**
+     * Safe mode, socket target: waits until the peer has acknowledged every byte, so that no
+     * kernel reference to the caller's pages remains (a peer on another host has copied them).
+     * Ends early if the target was closed.
+     */
+    private static void awaitAcknowledged(Transfer t, NativeSession s) throws IOException {
+        s.progressed();
+        while (s.ioctl(s.targetFd(0), Native.SIOCOUTQ) != 0 && t.target().isOpen()) {
+            s.backOff();
+        }
+    }
+
     @Override
     public String toString() {
         return NAME + "(" + (unsafeReuse ? "unsafeReuse, " : "") + pool + ")";
     }
 
-    /** One send: the target descriptor, the leased pipe, the buffer reached, bytes in the pipe. */
-    private final class Run {
+    /** One send: the buffer reached and the iovec memory. */
+    private final class Send {
 
         private final Transfer t;
+        private final NativeSession s;
         private final ByteBuffer[] buffers;
-        private final boolean fileTarget;
-        private final boolean awaitAcks;
-        private int dst = -1;
-        private PooledPipe pipe;
-        private Pointer iov;
-        private Pointer dstOff;
+        private final ByteBuffer iov = ChannelDescriptors.scratch(IOVEC * IOV_ENTRIES);
+        private final long iovAddress = ChannelDescriptors.address(iov);
         /** First buffer with bytes not yet delivered. */
         private int current;
-        private long inPipe;
 
-        Run(Transfer t) {
+        Send(Transfer t, NativeSession s) {
             this.t = t;
+            this.s = s;
             this.buffers = t.sourceBuffers();
-            this.fileTarget = t.targetKind() == ChannelKind.FILE;
-            this.awaitAcks = !unsafeReuse && t.targetKind() == ChannelKind.SOCKET;
         }
 
-        Outcome execute() throws IOException {
-            Throwable failure = null;
-            try {
-                dst = Endpoints.open(t.target());
-                if (dst < 0) {
-                    return Endpoints.noDescriptor(t.target());
-                }
-                if (fileTarget && Endpoints.isAppend(dst)) {
-                    return Outcome.unsupported(Outcome.Scope.TRANSFER, "target file opened with APPEND");
-                }
-                pipe = pool.acquire();
-                if (pipe == null) {
-                    return Outcome.unsupported(Outcome.Scope.TRANSFER, "pipe pool exhausted or closed: " + pool);
-                }
-                if (fileTarget) {
-                    long at = Endpoints.targetPosition(t.targetFile());
-                    if (at < 0) {
-                        return Outcome.unsupported(Outcome.Scope.TRANSFER, "target file has no position (not seekable)");
-                    }
-                    dstOff = pipe.scratch.slice(PooledPipe.TARGET_OFFSET);
-                    dstOff.putLong(0, at);
-                }
-                iov = Native.runtime().getMemoryManager().allocateDirect((long) IOVEC * IOV_ENTRIES);
-                return send();
-            } catch (IOException | RuntimeException | Error e) {
-                failure = e;
-                throw e;
-            } finally {
-                finish(failure);
-            }
-        }
-
-        private Outcome send() throws IOException {
-            Native.LibC c = Native.libc();
-            Pointer pollfd = pipe.scratch.slice(PooledPipe.POLLFD);
+        Outcome run() throws IOException {
+            PooledPipe pipe = s.pipe(0);
+            LongConsumer delivered = this::delivered;
             boolean first = true;
-            int spins = 0;
             while (t.remaining() > 0) {
-                Endpoints.checkLive(t);
-                int segments = fill();
-                long n = c.vmsplice(pipe.writeFd, iov, segments, Native.SPLICE_F_NONBLOCK);
+                s.checkLive();
+                long n = sys.vmsplice(pipe.writeFd, iovAddress, fill(pipe.size), Native.SPLICE_F_NONBLOCK);
                 if (n <= 0) {
-                    int errno = n == 0 ? Native.EIO : Native.errno();
-                    switch (Errors.classify(Errors.VMSPLICE, errno, first)) {
-                        case RETRY:
-                            continue;
-                        case FALLBACK:
-                            return Errors.unsupported(Errors.VMSPLICE, errno);
-                        default:
-                            throw Errors.exception(Errors.VMSPLICE, errno); // EAGAIN too: the pipe is empty
-                    }
-                }
-                inPipe = n;
-                spins = 0;
-                while (inPipe > 0) {
-                    long m = c.splice(pipe.readFd, null, dst, dstOff, inPipe, FLAGS);
-                    if (m > 0) {
-                        inPipe -= m;
-                        delivered(m);
-                        first = false;
-                        spins = 0;
+                    int errno = n == 0 ? Errno.EIO : (int) -n;
+                    Errno.Action action = Errno.action(Errno.Syscall.VMSPLICE, errno, first);
+                    if (action == Errno.Action.RETRY) {
                         continue;
                     }
-                    int errno = m == 0 ? Native.EINVAL : Native.errno();
-                    switch (Errors.classify(Errors.SPLICE, errno, first)) {
-                        case RETRY:
-                            break;
-                        case WAIT:
-                            Endpoints.await(pollfd, dst, Native.POLLOUT, spins++, t);
-                            break;
-                        case FALLBACK:
-                            // The pipe is discarded; those bytes' buffer positions were not advanced.
-                            return Errors.unsupported(Errors.SPLICE, errno);
-                        default:
-                            throw Errors.exception(Errors.SPLICE, errno);
+                    if (action.isFallback()) {
+                        return Errno.unsupported(Errno.Syscall.VMSPLICE, errno);
                     }
+                    throw Errno.exception(Errno.Syscall.VMSPLICE, errno);
                 }
+                s.filled(0, n);
+                s.progressed();
+                Outcome refused = s.drain(delivered);
+                if (refused != null) {
+                    return refused; // the session discards the pipe; those bytes' buffers were not advanced
+                }
+                first = false;
             }
             return Outcome.COMPLETE;
         }
 
         /** Writes iovecs for the undelivered bytes, at most a pipe-full; @return the entries written. */
-        private int fill() {
-            long room = pipe.size;
+        private int fill(long room) {
             int k = 0;
             for (int i = current; i < buffers.length && k < IOV_ENTRIES && room > 0; i++) {
                 ByteBuffer b = buffers[i];
@@ -251,8 +227,8 @@ final class VmspliceStrategy implements TransferStrategy {
                 if (len == 0) {
                     continue;
                 }
-                iov.putLong((long) IOVEC * k, ChannelDescriptors.address(b) + b.position());
-                iov.putLong((long) IOVEC * k + 8, len);
+                iov.putLong(IOVEC * k, ChannelDescriptors.address(b) + b.position());
+                iov.putLong(IOVEC * k + 8, len);
                 room -= len;
                 k++;
             }
@@ -275,56 +251,6 @@ final class VmspliceStrategy implements TransferStrategy {
                 current++;
             }
             t.advance(bytes);
-        }
-
-        /**
-         * Safe mode, socket target: waits until the peer has acknowledged every byte, so that no
-         * kernel reference to the caller's pages remains (a peer on another host has copied them).
-         */
-        private void awaitAcknowledged(Throwable failure) throws IOException {
-            Native.LibC c = Native.libc();
-            Pointer out = pipe.scratch.slice(PooledPipe.SOURCE_OFFSET);
-            long park = TimeUnit.MICROSECONDS.toNanos(50);
-            while (true) {
-                if (c.ioctl(dst, Native.SIOCOUTQ, out) != 0) {
-                    NativeIOException e = Errors.exception("ioctl(SIOCOUTQ)", Native.errno());
-                    if (failure == null) {
-                        throw e;
-                    }
-                    failure.addSuppressed(e);
-                    return;
-                }
-                if (out.getInt(0) == 0 || !t.target().isOpen()) {
-                    return;
-                }
-                if (failure == null) {
-                    Endpoints.checkLive(t);
-                } else if (Thread.currentThread().isInterrupted()) {
-                    return;
-                }
-                LockSupport.parkNanos(park);
-                park = Math.min(park * 2, MAX_BACKOFF_NANOS);
-            }
-        }
-
-        private void finish(Throwable failure) throws IOException {
-            try {
-                if (awaitAcks && pipe != null && t.delivered() > 0 && dst >= 0) {
-                    awaitAcknowledged(failure);
-                }
-                if (dstOff != null) {
-                    Endpoints.restorePosition(t.target(), dstOff.getLong(0), failure);
-                }
-            } finally {
-                if (pipe != null) {
-                    if (inPipe == 0) {
-                        pool.release(pipe);
-                    } else {
-                        pool.discard(pipe);
-                    }
-                }
-                Endpoints.release(t.target(), dst, failure);
-            }
         }
     }
 }

@@ -5,17 +5,20 @@
  * them with every engine. The memory-send strategy {@code vmsplice} is opt-in
  * ({@link io.zerocopy.linux.Linux#vmsplice(boolean)}).
  *
- * <p>Design. {@code Native} is the only class that touches jnr-ffi; {@code Errors} the only
- * place where errno values get a meaning (retry, wait with poll(2), fall back, or throw a
- * {@link io.zerocopy.linux.NativeIOException}). Descriptors of JDK channels are read with
- * {@code sun.misc.Unsafe} and always used through a duplicate taken while the channel is
+ * <p>Design. {@code Syscalls} is the one binding interface the strategies call (results or
+ * {@code -errno}, native memory as addresses); {@code Native}, its jnr-ffi implementation, is
+ * the only class that touches jnr-ffi, and tests wrap it to inject faults. {@code Errno} is the
+ * only place where an errno gets a meaning: retry, wait, fall back for this transfer or for the
+ * engine, or throw a {@link io.zerocopy.linux.NativeIOException}. {@code NativeSession} holds
+ * what every native transfer needs, once: duplicated descriptors (taken while the channel is
  * provably open, so a concurrent close can never make a transfer touch a reused descriptor
- * number. Every system call is non-blocking; waiting is poll(2) with a bounded timeout, so
- * interrupts and asynchronous closes are noticed within 100 ms and honoured as NIO does.
+ * number, and non-blocking meanwhile), the kernel-facing file positions, the leased pipes and
+ * the core's one {@code Waiter}: every system call is non-blocking, and waiting is poll(2) or a
+ * back-off in slices, so interrupts and asynchronous closes are honoured as NIO does.
  *
  * <p>Invariant: a strategy reports bytes with {@code Transfer.advance} only once they reached
  * the target; at most one pipe-full is in flight (per target, for {@code tee}), and a pipe
- * returns to its {@link io.zerocopy.linux.PipePool} only empty. A buffer handed to vmsplice
+ * returns to its pool only empty. A buffer handed to vmsplice
  * may be reused when {@code send} returns only in safe mode; see {@code VmspliceStrategy}.
  */
 package io.zerocopy.linux;

@@ -42,10 +42,10 @@ class AllocationTest {
         assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation counting unsupported");
         int size = 16 << 20;
         Path src = Fixtures.file(dir, "src", payload(size));
-        try (PipePool pool = Linux.newPipePool(1, 4096);
+        try (PipePool pool = new PipePool(1, 4096);
              FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            TransferEngine engine = ZeroCopy.builder().threshold(0).strategies("copy").addFirst(Linux.splice(pool)).build();
+            TransferEngine engine = ZeroCopy.builder().threshold(0).strategies("copy").addFirst(new SpliceStrategy(pool, Native.syscalls())).build();
             long chunks = size / pool.pipeSize();
             String seen = "";
             long least = Long.MAX_VALUE;

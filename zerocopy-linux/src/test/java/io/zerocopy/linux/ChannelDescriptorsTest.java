@@ -68,10 +68,10 @@ class ChannelDescriptorsTest {
         Path f = Files.write(dir.resolve("f"), new byte[] {1});
         FileChannel ch = FileChannel.open(f);
         ch.close();
-        assertThrows(ClosedChannelException.class, () -> ChannelDescriptors.dup(ch));
+        assertThrows(ClosedChannelException.class, () -> ChannelDescriptors.dup(Native.syscalls(), ch));
         Loopback.Connection c = Loopback.connect();
         c.close();
-        assertThrows(ClosedChannelException.class, () -> ChannelDescriptors.dup(c.client));
+        assertThrows(ClosedChannelException.class, () -> ChannelDescriptors.dup(Native.syscalls(), c.client));
     }
 
     @Test
@@ -90,20 +90,20 @@ class ChannelDescriptorsTest {
             @Override
             public void close() { }
         };
-        assertEquals(-1, ChannelDescriptors.dup(foreign));
+        assertEquals(-1, ChannelDescriptors.dup(Native.syscalls(), foreign));
         assertEquals(false, ChannelDescriptors.readable(foreign.getClass()));
     }
 
     /** dup's result names the same open file as the channel (same /proc/self/fd link target). */
     private static void assertSameFile(Channel ch, String expected) throws Exception {
-        int fd = ChannelDescriptors.dup(ch);
+        int fd = ChannelDescriptors.dup(Native.syscalls(), ch);
         try {
             assertTrue(fd > 2, "fd " + fd);
             assertEquals(expected, link(fd));
-            int flags = Native.libc().fcntl(fd, 1 /* F_GETFD */, 0);
+            int flags = Native.syscalls().fcntl(fd, 1 /* F_GETFD */, 0);
             assertEquals(1, flags & 1, "FD_CLOEXEC on the duplicate");
         } finally {
-            Native.libc().close(fd);
+            Native.syscalls().close(fd);
         }
     }
 

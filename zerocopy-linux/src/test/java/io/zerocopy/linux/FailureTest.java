@@ -40,6 +40,8 @@ class FailureTest {
     Path dir;
 
     private PipePool pool;
+    /** The real binding, telling the tests when the transfer first waits. */
+    private FaultySyscalls waits;
     private TransferEngine engine;
     private Descriptors.Snapshot before;
 
@@ -51,15 +53,16 @@ class FailureTest {
     @BeforeEach
     void setUp() throws Exception {
         Loopback.connect().close(); // its shared server socket is opened on first use
-        pool = Linux.newPipePool(4, 1 << 20);
-        engine = ZeroCopy.builder().threshold(0).strategies("copy").addFirst(Linux.splice(pool)).build();
+        pool = new PipePool(4, 1 << 20);
+        waits = FaultySyscalls.none();
+        engine = ZeroCopy.builder().threshold(0).strategies("copy").addFirst(new SpliceStrategy(pool, waits)).build();
         before = Descriptors.snapshot();
     }
 
     @AfterEach
     void tearDown() {
         pool.close();
-        assertEquals(0, Endpoints.channelsInTransfer(), "every channel's O_NONBLOCK bookkeeping ended");
+        assertEquals(0, ChannelDescriptors.channelsInTransfer(), "every channel's O_NONBLOCK bookkeeping ended");
     }
 
     @Test
@@ -92,7 +95,7 @@ class FailureTest {
         }
         NativeIOException cause = assertInstanceOf(NativeIOException.class, e.getCause());
         assertEquals("splice", cause.syscall());
-        assertTrue(cause.errno() == Native.EPIPE || cause.errno() == Native.ECONNRESET, cause.toString());
+        assertTrue(cause.errno() == Errno.EPIPE || cause.errno() == Errno.ECONNRESET, cause.toString());
         assertEquals(pool.idlePipes(), pool.openPipes(), "no pipe still leased: " + pool);
         before.assertOpened(2 * pool.idlePipes(), "after the failure only idle pipes are new");
     }
@@ -122,13 +125,14 @@ class FailureTest {
     void streamBytesLostInAFailedPipeAreReportedUndelivered() throws Exception {
         byte[] data = payload(3 << 20);
         TransferEngine failing = ZeroCopy.builder().threshold(0).strategies("copy")
-                .addFirst(new SpliceStrategy(pool, Native.EPIPE)).build();
+                .addFirst(new SpliceStrategy(pool, new FaultySyscalls(Errno.Syscall.SPLICE, Errno.EPIPE).drainsOnly()))
+                .build();
         try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
             CompletableFuture<Void> fed = feed(in.client, data, true);
             TransferException e = assertThrows(TransferException.class, () -> failing.transfer(in.accepted, out.client));
             assertEquals(0, e.bytesDelivered());
             assertTrue(e.bytesUndelivered() > 0 && e.bytesUndelivered() <= pool.pipeSize(), e.getMessage());
-            assertEquals(Native.EPIPE, assertInstanceOf(NativeIOException.class, e.getCause()).errno());
+            assertEquals(Errno.EPIPE, assertInstanceOf(NativeIOException.class, e.getCause()).errno());
             in.accepted.close();
             fed.handle((v, x) -> null).get();
         }
@@ -142,7 +146,7 @@ class FailureTest {
             Thread self = Thread.currentThread();
             CompletableFuture<Void> interrupter = CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(300);
+                    waits.polled.await(); // the transfer waits for its source
                 } catch (InterruptedException x) {
                     throw new RuntimeException(x);
                 }
@@ -163,7 +167,7 @@ class FailureTest {
         try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
             CompletableFuture<Void> closer = CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(300);
+                    waits.polled.await(); // the transfer waits for its source
                     in.accepted.close();
                 } catch (Exception x) {
                     throw new RuntimeException(x);

@@ -5,6 +5,7 @@ import static io.zerocopy.linux.Fixtures.feed;
 import static io.zerocopy.linux.Fixtures.payload;
 import static io.zerocopy.testkit.Payloads.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -125,10 +126,10 @@ class FallbackTest {
     @Test
     void targetRefusingWithBytesInThePipeGetsThemThroughItsOwnWrite() throws Exception {
         byte[] data = payload(SIZE);
-        try (PipePool pool = Linux.newPipePool(2, 1 << 16);
+        try (PipePool pool = new PipePool(2, 1 << 16);
              Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
             TransferEngine e = ZeroCopy.builder().threshold(0).strategies("copy").listener(recorder)
-                    .addFirst(new SpliceStrategy(pool, Native.EINVAL)).build();
+                    .addFirst(new SpliceStrategy(pool, refusingDrains())).build();
             CompletableFuture<Void> fed = feed(in.client, data, true);
             CompletableFuture<byte[]> got = drain(out.accepted);
             assertEquals(SIZE, e.transfer(in.accepted, out.client));
@@ -147,12 +148,12 @@ class FallbackTest {
     void targetFileRefusingWithBytesInThePipeKeepsPositionsRight() throws Exception {
         byte[] data = payload(SIZE);
         Path dst = dir.resolve("dst");
-        try (PipePool pool = Linux.newPipePool(2, 1 << 16);
+        try (PipePool pool = new PipePool(2, 1 << 16);
              Loopback.Connection in = Loopback.connect();
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.write(ByteBuffer.wrap(new byte[] {7, 7}));
             TransferEngine e = ZeroCopy.builder().threshold(0).strategies("copy").listener(recorder)
-                    .addFirst(new SpliceStrategy(pool, Native.EINVAL)).build();
+                    .addFirst(new SpliceStrategy(pool, refusingDrains())).build();
             CompletableFuture<Void> fed = feed(in.client, data, true);
             assertEquals(SIZE, e.transfer(in.accepted, out));
             fed.get();
@@ -166,10 +167,10 @@ class FallbackTest {
     void fileSourceRefusedMidwayIsReReadByTheNextStrategy() throws Exception {
         byte[] data = payload(SIZE);
         Path src = Fixtures.file(dir, "src", data);
-        try (PipePool pool = Linux.newPipePool(2, 1 << 16);
+        try (PipePool pool = new PipePool(2, 1 << 16);
              Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
             TransferEngine e = ZeroCopy.builder().threshold(0).strategies("copy").listener(recorder)
-                    .addFirst(new SpliceStrategy(pool, Native.EINVAL)).build();
+                    .addFirst(new SpliceStrategy(pool, refusingDrains())).build();
             CompletableFuture<byte[]> got = drain(c.accepted);
             assertEquals(SIZE, e.transfer(in, 0, SIZE, c.client));
             c.client.shutdownOutput();
@@ -220,6 +221,46 @@ class FallbackTest {
         TransferResult r = recorder.last();
         assertEquals("copy", r.strategy(), r.toString());
         assertTrue(r.attempts().get(1).fallbackReason().contains("no descriptor"), r.toString());
+    }
+
+    @Test
+    void epermFromCopyFileRangeFallsBackForThatTransferOnly() throws Exception {
+        TransferResult second = copyFileRangeFailingOnce(Errno.EPERM);
+        assertEquals("copyFileRange", second.strategy(), "tried again on the next transfer: " + second);
+        assertFalse(second.fellBack(), second.toString());
+    }
+
+    @Test
+    void enosysFromCopyFileRangeFallsBackForTheWholeEngine() throws Exception {
+        TransferResult second = copyFileRangeFailingOnce(Errno.ENOSYS);
+        assertEquals("copy", second.strategy(), "not tried again in this engine: " + second);
+        assertEquals(1, second.attempts().size(), second.toString());
+    }
+
+    /**
+     * Copies a file twice through copyFileRange, then copy, with the first copy_file_range call
+     * failing with {@code errno}; checks the first transfer fell back with it.
+     *
+     * @return the second transfer's result
+     */
+    private TransferResult copyFileRangeFailingOnce(int errno) throws Exception {
+        byte[] data = payload(SIZE);
+        Path src = Fixtures.file(dir, "src", data);
+        Path dst = dir.resolve("dst");
+        FaultySyscalls faulty = new FaultySyscalls(Errno.Syscall.COPY_FILE_RANGE, errno).times(1);
+        TransferEngine e = ZeroCopy.builder().threshold(0).strategies("copy").listener(recorder)
+                .addFirst(new CopyFileRangeStrategy(faulty)).build();
+        assertEquals(SIZE, e.transfer(src, dst));
+        assertFellBack("copyFileRange", "errno " + errno + ")", "copy");
+        assertEquals(SIZE, e.transfer(src, dst));
+        assertEquals(1, faulty.failures());
+        assertSameBytes(data, Files.readAllBytes(dst), "file -> file");
+        return recorder.last();
+    }
+
+    /** The target refuses the first splice out of the pipe (and every later one) with EINVAL. */
+    private static Syscalls refusingDrains() {
+        return new FaultySyscalls(Errno.Syscall.SPLICE, Errno.EINVAL).drainsOnly();
     }
 
     private void assertFellBack(String from, String reasonPart, String to) {

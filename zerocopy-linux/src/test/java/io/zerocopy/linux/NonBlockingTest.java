@@ -94,7 +94,7 @@ class NonBlockingTest {
             assertFalse(nonBlocking(out.client), "O_NONBLOCK cleared again");
             CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(200);
+                    Thread.sleep(200); // a late peer, on purpose: the read below is issued before the byte exists
                     out.accepted.write(ByteBuffer.wrap(new byte[] {42}));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -149,7 +149,7 @@ class NonBlockingTest {
     }
 
     private static boolean nonBlocking(java.nio.channels.Channel ch) {
-        int flags = Native.libc().fcntl(ChannelDescriptors.raw(ch), Native.F_GETFL, 0);
+        int flags = Native.syscalls().fcntl(ChannelDescriptors.raw(ch), Native.F_GETFL, 0);
         assertTrue(flags >= 0);
         return (flags & Native.O_NONBLOCK) != 0;
     }
@@ -166,7 +166,7 @@ class NonBlockingTest {
                         ch.write(b);
                     }
                     b.limit(data.length);
-                    Thread.sleep(20);
+                    Thread.sleep(20); // a slow writer, on purpose: the transfer must wait for its source
                 }
                 ch.close();
             } catch (Exception e) {
@@ -187,7 +187,7 @@ class NonBlockingTest {
                     out.write(b.array(), 0, n);
                     b.clear();
                     if (++reads % 4 == 0) {
-                        Thread.sleep(10);
+                        Thread.sleep(10); // a slow reader, on purpose: the transfer must wait for room
                     }
                 }
                 return out.toByteArray();

@@ -27,11 +27,11 @@ class PipePoolTest {
     @Test
     void pipesAreSizedToTheRequestCappedAtPipeMaxSize() throws Exception {
         int max = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/fs/pipe-max-size")).get(0).trim());
-        try (PipePool big = Linux.newPipePool(1, 64 << 20); PipePool small = Linux.newPipePool(1, 65536)) {
+        try (PipePool big = new PipePool(1, 64 << 20); PipePool small = new PipePool(1, 65536)) {
             assertEquals(max, big.pipeSize());
             PooledPipe p = big.acquire();
             assertEquals(max, p.size, "F_GETPIPE_SZ of a pipe sized to pipe-max-size");
-            assertEquals(max, Native.libc().fcntl(p.readFd, Native.F_GETPIPE_SZ, 0));
+            assertEquals(max, Native.syscalls().fcntl(p.readFd, Native.F_GETPIPE_SZ, 0));
             big.release(p);
             PooledPipe q = small.acquire();
             assertEquals(65536, q.size);
@@ -42,14 +42,14 @@ class PipePoolTest {
     @Test
     void sharedPoolFollowsItsDefaults() {
         PipePool shared = Linux.sharedPipePool();
-        assertEquals(Integer.getInteger(PipePool.MAX_PIPES_PROPERTY, PipePool.DEFAULT_MAX_PIPES), shared.maxPipes());
+        assertEquals(Integer.getInteger(Linux.MAX_PIPES_PROPERTY, PipePool.DEFAULT_MAX_PIPES), shared.maxPipes());
         assertEquals(Math.min(PipePool.DEFAULT_PIPE_SIZE, PipePool.pipeMaxSize()), shared.pipeSize());
     }
 
     @Test
     void boundCountsLeasedAndIdlePipes() throws Exception {
         Descriptors.Snapshot before = Descriptors.snapshot();
-        PipePool pool = Linux.newPipePool(2, 1 << 16);
+        PipePool pool = new PipePool(2, 1 << 16);
         PooledPipe a = pool.acquire();
         PooledPipe b = pool.acquire();
         assertNotNull(a);
@@ -76,7 +76,7 @@ class PipePoolTest {
     @Test
     void pipeLeasedWhenThePoolClosesIsClosedOnReturn() throws Exception {
         Descriptors.Snapshot before = Descriptors.snapshot();
-        PipePool pool = Linux.newPipePool(2, 1 << 16);
+        PipePool pool = new PipePool(2, 1 << 16);
         PooledPipe a = pool.acquire();
         String pipeA = assertOnePipe(a);
         pool.close();
@@ -90,8 +90,8 @@ class PipePoolTest {
 
     @Test
     void argumentsAreValidated() {
-        assertThrows(IllegalArgumentException.class, () -> Linux.newPipePool(0, 1 << 16));
-        assertThrows(IllegalArgumentException.class, () -> Linux.newPipePool(1, 100));
+        assertThrows(IllegalArgumentException.class, () -> new PipePool(0, 1 << 16));
+        assertThrows(IllegalArgumentException.class, () -> new PipePool(1, 100));
     }
 
     /** Asserts both ends of {@code p} are open on one pipe; returns that pipe's {@code pipe:[inode]}. */

@@ -140,7 +140,7 @@ class TeeBroadcastTest extends BroadcastSuite {
              Loopback.Connection bad = Loopback.connect()) {
             var drained = Fixtures.drain(good.accepted);
             bad.accepted.close();
-            Thread.sleep(20);
+            assertEquals(-1, bad.client.read(java.nio.ByteBuffer.allocate(1)), "the receiver's close has arrived");
             BroadcastResult r = ZeroCopy.builder().build().broadcast(in, 0, data.length, List.of(bad.client, good.client));
             good.client.shutdownOutput();
             assertEquals("tee", r.strategy());
@@ -160,11 +160,7 @@ class TeeBroadcastTest extends BroadcastSuite {
             int open = pool.openPipes();
             Thread caller = Thread.currentThread();
             Thread interrupter = new Thread(() -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
+                awaitQueued(stuck.accepted); // the broadcast is under way
                 caller.interrupt();
             });
             interrupter.start();
@@ -177,6 +173,15 @@ class TeeBroadcastTest extends BroadcastSuite {
             assertEquals("tee", e.result().strategy());
             assertTrue(!stuck.client.isOpen() && !in.isOpen(), "NIO contract: the channels are closed");
             assertTrue(pool.openPipes() <= open + 2, "pipes holding bytes were closed: " + pool);
+        }
+    }
+
+    /** Parks until bytes are queued for {@code ch} to read (FIONREAD), without reading them. */
+    private static void awaitQueued(java.nio.channels.SocketChannel ch) {
+        java.nio.ByteBuffer count = ChannelDescriptors.scratch(4);
+        long address = ChannelDescriptors.address(count);
+        while (Native.syscalls().ioctl(ChannelDescriptors.raw(ch), Native.FIONREAD, address) == 0 && count.getInt(0) == 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 }

@@ -1,0 +1,172 @@
+package io.zerocopy.linux;
+
+import io.zerocopy.spi.Outcome;
+
+/**
+ * The one place where an errno gets a meaning: what a caller does about a failed call, by the
+ * call, the errno and whether anything moved yet. Internal: not API. Every strategy and helper
+ * asks {@link #action}; none tests an errno itself.
+ *
+ * <table>
+ *   <caption>(call, errno) → action</caption>
+ *   <tr><th>call</th><th>errno</th><th>action</th><th>why</th></tr>
+ *   <tr><td>every call but close</td><td>EINTR</td><td>{@link Action#RETRY}</td>
+ *       <td>a signal arrived before anything happened</td></tr>
+ *   <tr><td>close</td><td>any, EINTR too</td><td>{@link Action#FAIL}</td>
+ *       <td>the descriptor is released even when close fails; retrying could close a reused number</td></tr>
+ *   <tr><td>splice, tee, read</td><td>EAGAIN</td><td>{@link Action#WAIT}</td>
+ *       <td>a non-blocking descriptor that can become ready: wait with poll(2), call again</td></tr>
+ *   <tr><td>copy_file_range</td><td>EAGAIN</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>regular files are never "not ready": a file system that says so cannot serve this copy</td></tr>
+ *   <tr><td>vmsplice</td><td>EAGAIN</td><td>{@link Action#FAIL}</td>
+ *       <td>it is only called into an empty pipe, which always has room: waiting would never end</td></tr>
+ *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td>
+ *       <td>EINVAL, EXDEV, EOPNOTSUPP, ESPIPE, EBADF, EPERM</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>these descriptors or files cannot use this call (EPERM: copy_file_range on an immutable
+ *       or append-only file)</td></tr>
+ *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>EMFILE, ENFILE</td>
+ *       <td>{@link Action#FALLBACK_TRANSFER}</td><td>out of descriptors: the portable path needs none</td></tr>
+ *   <tr><td>copy_file_range, nothing moved yet</td><td>EIO</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>file systems (procfs, some FUSE) refuse the call outright; after bytes moved it is a real error</td></tr>
+ *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>ENOSYS</td>
+ *       <td>{@link Action#FALLBACK_ENGINE}</td><td>the kernel lacks the call: the only engine-wide refusal</td></tr>
+ *   <tr><td>any</td><td>anything else (EPIPE, ECONNRESET, ENOSPC, EIO after bytes moved, ENOMEM, ...)</td>
+ *       <td>{@link Action#FAIL}</td><td>a real error: {@link #exception} keeps errno and the call's name</td></tr>
+ * </table>
+ *
+ * <p>fcntl (other than dup), read, poll and ioctl have no fallback: every errno but EINTR (and
+ * EAGAIN for read) fails. A call that returns 0 where bytes had to move is classified as the
+ * errno a strategy names for it ({@link #EINVAL} for a target that took nothing from a pipe,
+ * {@link #EIO} otherwise).
+ *
+ * <p>errno values are the asm-generic ones shared by x86_64, aarch64 and riscv64, the only
+ * architectures on which the binding loads.
+ */
+final class Errno {
+
+    static final int EPERM = 1;
+    static final int EINTR = 4;
+    static final int EIO = 5;
+    static final int EBADF = 9;
+    static final int EAGAIN = 11;
+    static final int EXDEV = 18;
+    static final int EINVAL = 22;
+    static final int ENFILE = 23;
+    static final int EMFILE = 24;
+    static final int ENOSPC = 28;
+    static final int ESPIPE = 29;
+    static final int EPIPE = 32;
+    static final int ENOSYS = 38;
+    static final int EOPNOTSUPP = 95;
+    static final int ECONNRESET = 104;
+
+    /** The calls this module makes, by their C names. */
+    enum Syscall {
+        SPLICE("splice"),
+        TEE("tee"),
+        VMSPLICE("vmsplice"),
+        COPY_FILE_RANGE("copy_file_range"),
+        PIPE2("pipe2"),
+        FCNTL_DUP("fcntl(F_DUPFD_CLOEXEC)"),
+        FCNTL("fcntl"),
+        READ("read"),
+        POLL("poll"),
+        IOCTL("ioctl"),
+        CLOSE("close");
+
+        private final String cName;
+
+        Syscall(String cName) {
+            this.cName = cName;
+        }
+
+        /** @return true for the calls that may refuse a path (move bytes, or make a descriptor for it) */
+        boolean mayRefuse() {
+            return ordinal() <= FCNTL_DUP.ordinal();
+        }
+
+        @Override
+        public String toString() {
+            return cName;
+        }
+    }
+
+    /** What a caller does about a failed call. */
+    enum Action {
+        /** Call again at once. */
+        RETRY,
+        /** A non-blocking descriptor is not ready: wait for it, then call again. */
+        WAIT,
+        /** This path cannot serve this transfer: deliver what is in flight, then {@link #unsupported}. */
+        FALLBACK_TRANSFER,
+        /** This path never works in this process: {@link #unsupported}, remembered by the engine. */
+        FALLBACK_ENGINE,
+        /** A real I/O error: throw {@link #exception}. */
+        FAIL;
+
+        /** @return true for either fallback */
+        boolean isFallback() {
+            return this == FALLBACK_TRANSFER || this == FALLBACK_ENGINE;
+        }
+    }
+
+    private Errno() { }
+
+    /**
+     * The table (see the class comment).
+     *
+     * @param call the call that failed
+     * @param errno its errno, positive
+     * @param nothingMoved true if no byte has moved yet in this transfer
+     * @return what to do
+     */
+    static Action action(Syscall call, int errno, boolean nothingMoved) {
+        if (call == Syscall.CLOSE) {
+            return Action.FAIL;
+        }
+        switch (errno) {
+            case EINTR:
+                return Action.RETRY;
+            case EAGAIN:
+                if (call == Syscall.SPLICE || call == Syscall.TEE || call == Syscall.READ) {
+                    return Action.WAIT;
+                }
+                return call == Syscall.COPY_FILE_RANGE ? Action.FALLBACK_TRANSFER : Action.FAIL;
+            case EINVAL:
+            case EXDEV:
+            case EOPNOTSUPP:
+            case ESPIPE:
+            case EBADF:
+            case EPERM:
+            case EMFILE:
+            case ENFILE:
+                return call.mayRefuse() ? Action.FALLBACK_TRANSFER : Action.FAIL;
+            case ENOSYS:
+                return call.mayRefuse() ? Action.FALLBACK_ENGINE : Action.FAIL;
+            case EIO:
+                return call == Syscall.COPY_FILE_RANGE && nothingMoved ? Action.FALLBACK_TRANSFER : Action.FAIL;
+            default:
+                return Action.FAIL;
+        }
+    }
+
+    /**
+     * @param call the call that failed
+     * @param errno an errno that {@link #action} answered a fallback for
+     * @return the unsupported outcome, scoped as the table says
+     */
+    static Outcome unsupported(Syscall call, int errno) {
+        Outcome.Scope scope = action(call, errno, true) == Action.FALLBACK_ENGINE
+                ? Outcome.Scope.ENGINE : Outcome.Scope.TRANSFER;
+        return Outcome.unsupported(scope, call + ": " + Native.describe(errno) + " (errno " + errno + ")");
+    }
+
+    /**
+     * @param call the call that failed
+     * @param errno its errno
+     * @return the exception to throw
+     */
+    static NativeIOException exception(Syscall call, int errno) {
+        return new NativeIOException(call.toString(), errno, Native.describe(errno));
+    }
+}

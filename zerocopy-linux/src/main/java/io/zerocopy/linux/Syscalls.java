@@ -1,0 +1,56 @@
+package io.zerocopy.linux;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The system calls the strategies make, and nothing else. Internal: not API.
+ *
+ * <p>Every method returns what the call returns on success and {@code -errno} on failure, so a
+ * caller reads no errno separately and hands a negative result to {@link Errno#action}. Native
+ * memory is passed as an address ({@code long}; 0 for a null pointer): the caller owns it and
+ * keeps it reachable during the call. The {@code loff_t} of the two six-argument calls is an
+ * 8-byte direct buffer in native order instead, or null: jnr-ffi's x86-64 stubs mispass the
+ * sixth argument of a six-argument call that takes only numbers, and a buffer argument keeps
+ * the call off that path without allocating. No type of a binding library appears here, so
+ * another backend (java.lang.foreign) can implement it.
+ *
+ * <p>{@link Native#syscalls()} is the production implementation; tests wrap it to inject
+ * faults. Implementations are thread-safe and allocate nothing per call (but {@link #pipe2}).
+ */
+interface Syscalls {
+
+    /** {@code splice(2)}: {@code offIn}, {@code offOut} hold an {@code loff_t} the kernel advances, or are null. */
+    long splice(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags);
+
+    /** {@code copy_file_range(2)}: offsets as for {@link #splice}. */
+    long copyFileRange(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags);
+
+    /** {@code tee(2)}: duplicates pipe content. */
+    long tee(int fdIn, int fdOut, long len, int flags);
+
+    /**
+     * {@code vmsplice(2)}: maps user pages into a pipe; the kernel may read them until the
+     * bytes leave the system.
+     *
+     * @param iov address of {@code nrSegs} {@code struct iovec}
+     */
+    long vmsplice(int fd, long iov, long nrSegs, int flags);
+
+    /** {@code ioctl(2)} with an {@code int *} argument ({@code SIOCOUTQ}, {@code FIONREAD}). */
+    int ioctl(int fd, long request, long intAddress);
+
+    /** {@code pipe2(2)}: fills {@code fds} with the read and write ends; @return 0 or -errno. */
+    int pipe2(int[] fds, int flags);
+
+    /** {@code fcntl(2)} with an int argument. */
+    int fcntl(int fd, int cmd, int arg);
+
+    /** {@code poll(2)} on {@code nfds} {@code struct pollfd} at {@code fds}. */
+    int poll(long fds, int nfds, int timeoutMillis);
+
+    /** {@code read(2)} into native memory. */
+    long read(int fd, long buf, long count);
+
+    /** {@code close(2)}; the descriptor is released even when it fails. */
+    int close(int fd);
+}

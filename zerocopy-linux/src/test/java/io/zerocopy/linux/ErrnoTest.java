@@ -1,0 +1,107 @@
+package io.zerocopy.linux;
+
+import static io.zerocopy.linux.Errno.Action.FAIL;
+import static io.zerocopy.linux.Errno.Action.FALLBACK_ENGINE;
+import static io.zerocopy.linux.Errno.Action.FALLBACK_TRANSFER;
+import static io.zerocopy.linux.Errno.Action.RETRY;
+import static io.zerocopy.linux.Errno.Action.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.zerocopy.linux.Errno.Syscall;
+import io.zerocopy.spi.Outcome;
+
+/** The errno table, row by row, with its differences per call. */
+class ErrnoTest {
+
+    private static final Syscall[] MOVING = {Syscall.SPLICE, Syscall.TEE, Syscall.VMSPLICE, Syscall.COPY_FILE_RANGE};
+    private static final Syscall[] NO_FALLBACK = {Syscall.FCNTL, Syscall.READ, Syscall.POLL, Syscall.IOCTL};
+
+    @BeforeAll
+    static void linux() {
+        Fixtures.requireLinux();
+    }
+
+    @Test
+    void eintrIsRetriedByEveryCallButClose() {
+        for (Syscall c : Syscall.values()) {
+            assertEquals(c == Syscall.CLOSE ? FAIL : RETRY, Errno.action(c, Errno.EINTR, true), c.toString());
+        }
+    }
+
+    @Test
+    void eagainWaitsOnlyWhereADescriptorCanBecomeReady() {
+        assertEquals(WAIT, Errno.action(Syscall.SPLICE, Errno.EAGAIN, false));
+        assertEquals(WAIT, Errno.action(Syscall.TEE, Errno.EAGAIN, false));
+        assertEquals(WAIT, Errno.action(Syscall.READ, Errno.EAGAIN, false));
+        assertEquals(FALLBACK_TRANSFER, Errno.action(Syscall.COPY_FILE_RANGE, Errno.EAGAIN, true), "files are never 'not ready'");
+        assertEquals(FAIL, Errno.action(Syscall.VMSPLICE, Errno.EAGAIN, true), "an empty pipe always has room");
+        assertEquals(FAIL, Errno.action(Syscall.POLL, Errno.EAGAIN, false));
+        assertEquals(FAIL, Errno.action(Syscall.PIPE2, Errno.EAGAIN, true));
+    }
+
+    @Test
+    void cannotServeFallsBackForThisTransferOnly() {
+        for (int e : new int[] {Errno.EINVAL, Errno.EXDEV, Errno.EOPNOTSUPP, Errno.ESPIPE, Errno.EBADF, Errno.EPERM,
+                Errno.EMFILE, Errno.ENFILE}) {
+            for (Syscall c : MOVING) {
+                assertEquals(FALLBACK_TRANSFER, Errno.action(c, e, false), c + " errno " + e);
+                assertEquals(Outcome.Scope.TRANSFER, Errno.unsupported(c, e).scope(), c + " errno " + e);
+            }
+            assertEquals(FALLBACK_TRANSFER, Errno.action(Syscall.PIPE2, e, true), "pipe2 errno " + e);
+            assertEquals(FALLBACK_TRANSFER, Errno.action(Syscall.FCNTL_DUP, e, true), "dup errno " + e);
+            for (Syscall c : NO_FALLBACK) {
+                assertEquals(FAIL, Errno.action(c, e, true), c + " has no fallback: errno " + e);
+            }
+        }
+        assertTrue(Errno.unsupported(Syscall.COPY_FILE_RANGE, Errno.EXDEV).reason().contains("errno 18"));
+    }
+
+    @Test
+    void epermFromCopyFileRangeIsOneFileNotTheEngine() {
+        assertEquals(FALLBACK_TRANSFER, Errno.action(Syscall.COPY_FILE_RANGE, Errno.EPERM, true));
+        assertEquals(Outcome.Scope.TRANSFER, Errno.unsupported(Syscall.COPY_FILE_RANGE, Errno.EPERM).scope());
+    }
+
+    @Test
+    void onlyAMissingCallIsEngineWide() {
+        for (Syscall c : MOVING) {
+            assertEquals(FALLBACK_ENGINE, Errno.action(c, Errno.ENOSYS, true), c.toString());
+            assertEquals(Outcome.Scope.ENGINE, Errno.unsupported(c, Errno.ENOSYS).scope(), c.toString());
+        }
+        assertEquals(FALLBACK_ENGINE, Errno.action(Syscall.PIPE2, Errno.ENOSYS, true));
+        assertEquals(FAIL, Errno.action(Syscall.POLL, Errno.ENOSYS, true));
+    }
+
+    @Test
+    void eioFallsBackOnlyFromCopyFileRangeBeforeAnyByteMoved() {
+        assertEquals(FALLBACK_TRANSFER, Errno.action(Syscall.COPY_FILE_RANGE, Errno.EIO, true));
+        assertEquals(FAIL, Errno.action(Syscall.COPY_FILE_RANGE, Errno.EIO, false));
+        assertEquals(FAIL, Errno.action(Syscall.SPLICE, Errno.EIO, true));
+        assertEquals(FAIL, Errno.action(Syscall.READ, Errno.EIO, true));
+    }
+
+    @Test
+    void closeNeverRetriesNorFallsBack() {
+        for (int e : new int[] {Errno.EINTR, Errno.EIO, Errno.EBADF, Errno.ENOSPC}) {
+            assertEquals(FAIL, Errno.action(Syscall.CLOSE, e, true), "errno " + e);
+        }
+    }
+
+    @Test
+    void realErrorsBecomeExceptionsKeepingErrnoAndCall() {
+        for (int e : new int[] {Errno.EPIPE, Errno.ECONNRESET, Errno.ENOSPC}) {
+            for (Syscall c : Syscall.values()) {
+                assertEquals(FAIL, Errno.action(c, e, true), c + " errno " + e);
+            }
+        }
+        NativeIOException x = Errno.exception(Syscall.SPLICE, Errno.EPIPE);
+        assertEquals(Errno.EPIPE, x.errno());
+        assertEquals("splice", x.syscall());
+        assertEquals("splice: Broken pipe (errno 32)", x.getMessage());
+        assertEquals("fcntl(F_DUPFD_CLOEXEC)", Errno.exception(Syscall.FCNTL_DUP, Errno.EBADF).syscall());
+    }
+}

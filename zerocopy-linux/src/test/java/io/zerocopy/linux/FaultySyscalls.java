@@ -1,0 +1,138 @@
+package io.zerocopy.linux;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real binding with one fault: calls of one {@link Errno.Syscall} fail with a given errno,
+ * from the n-th matching call on, a given number of times. {@link #drainsOnly()} narrows the
+ * matching splice calls to drains (out of a pipe into a descriptor that is not one: what the
+ * pooled splice and vmsplice do after filling their pipe). Also counts down {@link #polled}
+ * on every poll(2), so a test knows a transfer is waiting. Thread-safe.
+ */
+final class FaultySyscalls implements Syscalls {
+
+    private final Syscalls real = Native.syscalls();
+    private final Errno.Syscall call;
+    private final int errno;
+    private final AtomicInteger seen = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private int from = 1;
+    private int times = Integer.MAX_VALUE;
+    private boolean drainsOnly;
+    /** Counted down by every poll(2). */
+    final CountDownLatch polled = new CountDownLatch(1);
+
+    /**
+     * @param call the call to fail; null for none
+     * @param errno the errno it fails with
+     */
+    FaultySyscalls(Errno.Syscall call, int errno) {
+        this.call = call;
+        this.errno = errno;
+    }
+
+    /** @return a binding with no fault: only {@link #polled} */
+    static FaultySyscalls none() {
+        return new FaultySyscalls(null, 0);
+    }
+
+    /** @return this, failing from the {@code nth} matching call on (1 is the first) */
+    FaultySyscalls from(int nth) {
+        this.from = nth;
+        return this;
+    }
+
+    /** @return this, failing {@code count} calls at most */
+    FaultySyscalls times(int count) {
+        this.times = count;
+        return this;
+    }
+
+    /** @return this, matching only splice calls out of a pipe into a descriptor that is not one */
+    FaultySyscalls drainsOnly() {
+        this.drainsOnly = true;
+        return this;
+    }
+
+    /** @return calls that failed so far */
+    int failures() {
+        return failed.get();
+    }
+
+    private boolean isPipe(int fd) {
+        return real.fcntl(fd, Native.F_GETPIPE_SZ, 0) > 0;
+    }
+
+    /** @return true if this call of {@code c} is to fail */
+    private boolean fault(Errno.Syscall c, int fdIn, int fdOut) {
+        if (c != call || drainsOnly && !(isPipe(fdIn) && !isPipe(fdOut))) {
+            return false;
+        }
+        if (seen.incrementAndGet() < from || failed.get() >= times) {
+            return false;
+        }
+        failed.incrementAndGet();
+        return true;
+    }
+
+    @Override
+    public long splice(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
+        return fault(Errno.Syscall.SPLICE, fdIn, fdOut) ? -errno : real.splice(fdIn, offIn, fdOut, offOut, len, flags);
+    }
+
+    @Override
+    public long copyFileRange(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
+        return fault(Errno.Syscall.COPY_FILE_RANGE, fdIn, fdOut) ? -errno
+                : real.copyFileRange(fdIn, offIn, fdOut, offOut, len, flags);
+    }
+
+    @Override
+    public long tee(int fdIn, int fdOut, long len, int flags) {
+        return fault(Errno.Syscall.TEE, fdIn, fdOut) ? -errno : real.tee(fdIn, fdOut, len, flags);
+    }
+
+    @Override
+    public long vmsplice(int fd, long iov, long nrSegs, int flags) {
+        return fault(Errno.Syscall.VMSPLICE, -1, fd) ? -errno : real.vmsplice(fd, iov, nrSegs, flags);
+    }
+
+    @Override
+    public int ioctl(int fd, long request, long intAddress) {
+        return fault(Errno.Syscall.IOCTL, fd, -1) ? -errno : real.ioctl(fd, request, intAddress);
+    }
+
+    @Override
+    public int pipe2(int[] fds, int flags) {
+        return fault(Errno.Syscall.PIPE2, -1, -1) ? -errno : real.pipe2(fds, flags);
+    }
+
+    @Override
+    public int fcntl(int fd, int cmd, int arg) {
+        Errno.Syscall c = cmd == Native.F_DUPFD_CLOEXEC ? Errno.Syscall.FCNTL_DUP : Errno.Syscall.FCNTL;
+        return fault(c, fd, -1) ? -errno : real.fcntl(fd, cmd, arg);
+    }
+
+    @Override
+    public int poll(long fds, int nfds, int timeoutMillis) {
+        polled.countDown();
+        return fault(Errno.Syscall.POLL, -1, -1) ? -errno : real.poll(fds, nfds, timeoutMillis);
+    }
+
+    @Override
+    public long read(int fd, long buf, long count) {
+        return fault(Errno.Syscall.READ, fd, -1) ? -errno : real.read(fd, buf, count);
+    }
+
+    @Override
+    public int close(int fd) {
+        int r = real.close(fd); // as on Linux, the descriptor is released even when close fails
+        return fault(Errno.Syscall.CLOSE, fd, -1) ? -errno : r;
+    }
+
+    @Override
+    public String toString() {
+        return "FaultySyscalls[" + call + " -> errno " + errno + ", from call " + from + ", failed " + failed + "]";
+    }
+}
