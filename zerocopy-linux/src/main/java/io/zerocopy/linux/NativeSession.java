@@ -15,30 +15,22 @@ import io.zerocopy.spi.Transfer;
 
 /**
  * What every native strategy holds for one transfer or broadcast, set up by {@link #open} and
- * released by {@link #close}: duplicated descriptors of the source and the targets (selectable
- * ones in non-blocking mode meanwhile, see {@link ChannelDescriptors#open}), the file positions
- * the kernel reads and advances ({@code loff_t}), the leased pipes, and the one {@link Waiter}.
- * Internal: not API.
+ * released by {@link #close}: duplicated descriptors (selectable ones non-blocking meanwhile,
+ * see {@link ChannelDescriptors#open}), the {@code loff_t} positions the kernel reads and
+ * advances, the leased pipes, and the one {@link Waiter}. Internal: not API.
  *
  * <p>Positions: a file source is read from {@link Transfer#position()} on; a file target is
- * written from its channel position on, and {@link #close()} sets the channel position after the
- * bytes the kernel wrote, whether the transfer succeeded, fell back or failed. The strategies see
- * positions only as {@link #sourceOffset()} and {@link #targetOffset(int)}, the memory they
- * pass to the kernel, and {@link #targetPosition(int)}.
+ * written from its channel position on, and {@link #close()} sets the channel position after
+ * the bytes the kernel wrote, whether the transfer succeeded, fell back or failed.
  *
- * <p>Pipes: a strategy records the bytes in each leased pipe ({@link #filled}, {@link #drained}).
- * {@link #close()} returns an empty pipe to its pool and closes one that still holds bytes (or
- * was {@link #spoil spoiled}); bytes lost that way from a stream source are reported with
- * {@link Transfer#undelivered(long)} (a file source is re-read from {@link Transfer#position()};
- * a memory source's buffers were not advanced past them).
+ * <p>Pipes: strategies record the bytes in each leased pipe ({@link #filled}, {@link #drained}).
+ * {@link #close()} pools an empty pipe and closes one that still holds bytes (or was
+ * {@link #spoil spoiled}); bytes lost that way from a stream source are reported with
+ * {@link Transfer#undelivered(long)}.
  *
- * <p>Waiting: {@link #await} polls through the waiter (poll(2) on the session's {@code pollfd}
- * memory), backing off first when readiness keeps being reported without progress.
- *
- * <p>Order of {@link #close()}: positions, pipes, descriptors, waiter. Every step runs; the
- * first failure is thrown with later ones suppressed (inside try-with-resources, Java adds it
- * to the primary failure as suppressed). Not thread-safe: one per transfer; the per-chunk
- * methods allocate nothing.
+ * <p>{@link #close()} releases positions, pipes, descriptors, then the waiter; every step runs
+ * and the first failure is thrown with later ones suppressed. Not thread-safe: one per
+ * transfer; the per-chunk methods allocate nothing.
  */
 final class NativeSession implements AutoCloseable {
 
@@ -152,12 +144,13 @@ final class NativeSession implements AutoCloseable {
                 return noDescriptor(targets[i]);
             }
             if (fileTarget[i]) {
+                String target = broadcast ? "target #" + i : "target";
                 if (ChannelDescriptors.isAppend(sys, targetFd[i])) {
-                    return refuse(target(i) + " file opened with APPEND");
+                    return refuse(target + " file opened with APPEND");
                 }
                 long at = position((FileChannel) targets[i]);
                 if (at < 0) {
-                    return refuse(target(i) + " file has no position (not seekable)");
+                    return refuse(target + " file has no position (not seekable)");
                 }
                 scratch.putLong(8 * (i + 1), at);
                 positioned[i] = true;
@@ -182,10 +175,6 @@ final class NativeSession implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private String target(int i) {
-        return broadcast ? "target #" + i : "target";
     }
 
     private static Outcome refuse(String reason) {
