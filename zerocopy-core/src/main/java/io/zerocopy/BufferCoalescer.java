@@ -202,8 +202,12 @@ public final class BufferCoalescer implements WritableByteChannel {
             flush();
         } finally {
             open = false;
-            try (WritableByteChannel t = target; Waiter w = waiter) {
-                assert t != null;
+            try {
+                target.close();
+            } finally {
+                if (waiter != null) {
+                    waiter.close();
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.zerocopy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 
@@ -43,13 +44,37 @@ final class TransferFromStrategy implements TransferStrategy {
         while (t.remaining() > 0) {
             long at = out.position();
             long n = out.transferFrom(t.source(), at, Math.min(t.remaining(), TransferToStrategy.MAX_CHUNK));
-            if (n <= 0) {
+            if (n > 0) {
+                out.position(at + n);
+                t.advance(n);
+            } else if (endOfStream(t, out, at)) {
                 return Outcome.COMPLETE;
             }
-            out.position(at + n);
-            t.advance(n);
         }
         return Outcome.COMPLETE;
+    }
+
+    /**
+     * transferFrom returns 0 both at the end of the stream and when the source gave nothing
+     * this time (a channel that may return 0): one read of one byte tells them apart, and a
+     * byte read is delivered at once.
+     *
+     * @return true at the end of the stream
+     */
+    private static boolean endOfStream(Transfer t, FileChannel out, long at) throws IOException {
+        ByteBuffer one = t.buffer();
+        one.clear().limit(1);
+        int r = t.source().read(one);
+        if (r < 0) {
+            return true;
+        }
+        if (r == 0) {
+            t.awaitReadable();
+            return false;
+        }
+        out.position(at);
+        t.writeFully(one.flip());
+        return false;
     }
 
     @Override

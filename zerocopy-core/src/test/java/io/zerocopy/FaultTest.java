@@ -12,6 +12,7 @@ import io.zerocopy.testkit.FillsUpAfter;
 import io.zerocopy.testkit.FullFileSystem;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.Payloads;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -22,7 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,9 @@ import io.zerocopy.spi.ChannelKind;
  * short count where the contract says so), and the engine keeps working afterwards.
  */
 class FaultTest {
+
+    /** How long a peer holds a stream open for an interrupt to come: short of the peer timeout. */
+    private static final long HOLD_SECONDS = 30;
 
     @TempDir
     Path dir;
@@ -218,67 +224,99 @@ class FaultTest {
         }
     }
 
+    /**
+     * The pipe holds one chunk, and its writer keeps it open until released: once the chunk is
+     * delivered, the transfer can only be blocked reading the pipe (or about to be) when another
+     * thread interrupts it. Were the interrupt ignored, the writer would close the pipe after
+     * {@link #HOLD_SECONDS} and the transfer would return, failing the test.
+     */
     @Test
     void anInterruptClosesTheChannelAndReportsTheCount() throws Exception {
+        int chunk = 10_000;
         Pipe pipe = Pipe.open();
-        AtomicBoolean stop = new AtomicBoolean();
-        Future<Void> feeder = Endpoints.peer(() -> {
-            ByteBuffer chunk = ByteBuffer.wrap(Payloads.of(10_000, 35));
-            while (!stop.get()) {
-                chunk.rewind();
-                Endpoints.writeFully(pipe.sink(), chunk);
-                Thread.sleep(2);
-            }
-            return null;
-        });
+        Endpoints.writeFully(pipe.sink(), ByteBuffer.wrap(Payloads.of(chunk, 35)));
+        CountDownLatch release = new CountDownLatch(1);
+        Future<Void> writer = endWhenReleased(release, pipe.sink());
         try (Endpoints.Target out = Endpoints.target(ChannelKind.FILE, dir)) {
-            Thread self = Thread.currentThread();
-            java.util.concurrent.CountDownLatch moving = new java.util.concurrent.CountDownLatch(1);
-            Future<Void> interrupter = Endpoints.peer(() -> {
-                moving.await();
-                self.interrupt();
-                return null;
-            });
-            TransferEngine engine = ZeroCopy.builder().providers(false).listener(new TransferListener() {
-                @Override
-                public void onProgress(String strategy, long delivered) {
-                    moving.countDown();
-                }
-            }).build();
-            TransferException e = assertThrows(TransferException.class, () -> engine.transfer(pipe.source(), out.channel()));
-            assertTrue(Thread.interrupted(), "the interrupt status stays set");
-            Endpoints.await(interrupter);
-            assertInstanceOf(ClosedByInterruptException.class, e.getCause());
-            assertTrue(!pipe.source().isOpen() || !out.channel().isOpen(),
-                    "NIO closes the channel the thread was blocked on (the pipe, or the file while writing)");
-            assertTrue(e.bytesDelivered() > 0);
-            stop.set(true);
-            pipe.sink().close();
+            InterruptOnProgress interrupter = new InterruptOnProgress(Thread.currentThread());
+            TransferEngine engine = ZeroCopy.builder().providers(false).listener(interrupter).build();
+            TransferException e;
             try {
-                Endpoints.await(feeder);
-            } catch (IOException expected) {
-                // the feeder's pipe was closed under it
+                e = assertThrows(TransferException.class, () -> engine.transfer(pipe.source(), out.channel()));
+            } finally {
+                release.countDown();
             }
+            assertTrue(Thread.interrupted(), "the interrupt status stays set");
+            interrupter.await();
+            Endpoints.await(writer);
+            assertInstanceOf(ClosedByInterruptException.class, e.getCause());
+            assertFalse(pipe.source().isOpen(), "NIO closes the channel the thread was blocked on");
+            assertEquals(chunk, e.bytesDelivered());
+        } finally {
+            pipe.source().close();
         }
     }
 
+    /**
+     * The socket holds a few bytes, and its peer keeps it open until released: once they are
+     * delivered, the transfer can only be waiting for more on a selector (or entering that wait,
+     * which checks the interrupt first) when another thread interrupts it.
+     */
     @Test
     void anInterruptDuringANonBlockingWaitFollowsNioToo() throws Exception {
+        int sent = 1_000;
         try (Loopback.Connection c = Loopback.connect(); Endpoints.Target out = Endpoints.target(ChannelKind.FILE, dir)) {
             c.accepted.configureBlocking(false);
-            Thread self = Thread.currentThread();
-            Future<Void> interrupter = Endpoints.peer(() -> {
-                Thread.sleep(200);
-                self.interrupt();
-                return null;
-            });
-            TransferException e = assertThrows(TransferException.class,
-                    () -> ZeroCopy.builder().providers(false).build().transfer(c.accepted, out.channel()));
+            Endpoints.writeFully(c.client, ByteBuffer.wrap(Payloads.of(sent, 37)));
+            CountDownLatch release = new CountDownLatch(1);
+            Future<Void> peer = endWhenReleased(release, () -> c.client.shutdownOutput());
+            InterruptOnProgress interrupter = new InterruptOnProgress(Thread.currentThread());
+            TransferEngine engine = ZeroCopy.builder().providers(false).listener(interrupter).build();
+            TransferException e;
+            try {
+                e = assertThrows(TransferException.class, () -> engine.transfer(c.accepted, out.channel()));
+            } finally {
+                release.countDown();
+            }
             assertTrue(Thread.interrupted());
-            Endpoints.await(interrupter);
+            interrupter.await();
+            Endpoints.await(peer);
             assertInstanceOf(ClosedByInterruptException.class, e.getCause());
             assertFalse(c.accepted.isOpen());
-            assertEquals(0, e.bytesDelivered());
+            assertEquals(sent, e.bytesDelivered());
+        }
+    }
+
+    /** @return a peer that ends a stream when released, or after {@link #HOLD_SECONDS} */
+    private static Future<Void> endWhenReleased(CountDownLatch release, Closeable end) {
+        return Endpoints.peer(() -> {
+            release.await(HOLD_SECONDS, TimeUnit.SECONDS);
+            end.close();
+            return null;
+        });
+    }
+
+    /** Interrupts a thread from a peer thread once the first bytes of its transfer reach the target. */
+    private static final class InterruptOnProgress implements TransferListener {
+        private final CountDownLatch moving = new CountDownLatch(1);
+        private final Future<Void> interrupter;
+
+        InterruptOnProgress(Thread thread) {
+            interrupter = Endpoints.peer(() -> {
+                if (moving.await(HOLD_SECONDS, TimeUnit.SECONDS)) {
+                    thread.interrupt();
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void onProgress(String strategy, long delivered) {
+            moving.countDown();
+        }
+
+        void await() throws Exception {
+            Endpoints.await(interrupter);
         }
     }
 

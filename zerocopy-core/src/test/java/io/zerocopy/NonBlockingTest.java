@@ -66,7 +66,7 @@ class NonBlockingTest {
                     ByteBuffer slice = src.slice();
                     slice.limit(Math.min(slice.remaining(), 64 << 10));
                     src.position(src.position() + Endpoints.writeAll(c.client, slice));
-                    Thread.sleep(15);
+                    Thread.sleep(15); // the slow peer under test, not a synchronisation
                 }
                 c.client.shutdownOutput();
                 return null;
@@ -89,7 +89,7 @@ class NonBlockingTest {
         while ((n = in.read(buf)) >= 0) {
             out.write(buf.array(), 0, n);
             buf.clear();
-            Thread.sleep(10);
+            Thread.sleep(10); // the slow peer under test, not a synchronisation
         }
         return out.toByteArray();
     }

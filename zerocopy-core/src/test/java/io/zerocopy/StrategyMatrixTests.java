@@ -1,5 +1,6 @@
 package io.zerocopy;
 
+import io.zerocopy.testkit.ChannelBehaviour;
 import io.zerocopy.testkit.IntegrityMatrix;
 import io.zerocopy.testkit.OneStrategyMatrix;
 import io.zerocopy.testkit.Pair;
@@ -58,6 +59,11 @@ class StrategyMatrixTests {
 
         @Override
         protected boolean covers(Pair pair) {
+            return true;
+        }
+
+        @Override
+        protected boolean coversChannelTargets() {
             return true;
         }
 

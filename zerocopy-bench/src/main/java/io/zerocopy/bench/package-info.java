@@ -18,6 +18,7 @@
  * channels are open and connected and closes when the target holds the last byte; measured
  * loops reuse their buffers.
  *
- * <p>The JMH benchmarks are in {@code io.zerocopy.bench.jmh}.
+ * <p>The JMH benchmarks are in {@code io.zerocopy.bench.jmh}; the quick timing runs, each its
+ * own {@code main}, in {@code io.zerocopy.bench.timing}.
  */
 package io.zerocopy.bench;

@@ -172,7 +172,7 @@ public abstract class BroadcastSuite {
                 while ((n = slow.source().read(buf)) >= 0) {
                     out.write(buf.array(), 0, n);
                     buf.clear();
-                    Thread.sleep(5);
+                    Thread.sleep(5); // the slow peer under test, not a synchronisation
                 }
                 return out.toByteArray();
             });

@@ -98,6 +98,11 @@ public final class Descriptors {
             }
         }
 
+        /**
+         * Polls /proc every 10 ms, for at most {@link #SETTLE_NANOS}, until the count is as expected: a
+         * descriptor closed by another thread (a peer, a JDK cleaner) gives no signal to wait on, so a
+         * bounded poll it is. Returns what it last saw; the caller asserts.
+         */
         private Map<Integer, String> settle(int n, boolean exact) {
             long deadline = System.nanoTime() + SETTLE_NANOS;
             Map<Integer, String> opened = opened();

@@ -98,6 +98,21 @@ public final class Endpoints {
      * @throws IOException if it cannot be set up
      */
     public static Source source(ChannelKind kind, byte[] payload, int prefix, Path dir) throws IOException {
+        return source(kind, ChannelBehaviour.NORMAL, payload, prefix, dir);
+    }
+
+    /**
+     * @param kind the source kind
+     * @param behaviour how a {@link ChannelKind#CHANNEL} source reads; {@code NORMAL} for any other kind
+     * @param payload the bytes it delivers
+     * @param prefix for a file source, bytes of other content before the payload
+     * @param dir a directory for files
+     * @return an open source
+     * @throws IOException if it cannot be set up
+     */
+    public static Source source(ChannelKind kind, ChannelBehaviour behaviour, byte[] payload, int prefix, Path dir)
+            throws IOException {
+        checkWrappable(kind, behaviour);
         switch (kind) {
             case FILE: {
                 Path file = dir.resolve("src-" + FILES.incrementAndGet());
@@ -161,7 +176,7 @@ public final class Endpoints {
                 };
             }
             default: {
-                ReadableByteChannel ch = Channels.newChannel(new ByteArrayInputStream(payload));
+                ReadableByteChannel ch = behaviour.reader(Channels.newChannel(new ByteArrayInputStream(payload)));
                 return new Source(-1, null) {
                     @Override
                     public ReadableByteChannel channel() {
@@ -184,6 +199,18 @@ public final class Endpoints {
      * @throws IOException if it cannot be set up
      */
     public static Target target(ChannelKind kind, Path dir) throws IOException {
+        return target(kind, ChannelBehaviour.NORMAL, dir);
+    }
+
+    /**
+     * @param kind the target kind ({@link ChannelKind#CHANNEL} gives an in-memory channel)
+     * @param behaviour how a {@code CHANNEL} target writes; {@code NORMAL} for any other kind
+     * @param dir a directory for files
+     * @return an open target
+     * @throws IOException if it cannot be set up
+     */
+    public static Target target(ChannelKind kind, ChannelBehaviour behaviour, Path dir) throws IOException {
+        checkWrappable(kind, behaviour);
         switch (kind) {
             case FILE: {
                 Path file = dir.resolve("dst-" + FILES.incrementAndGet());
@@ -257,7 +284,7 @@ public final class Endpoints {
             }
             default: {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                WritableByteChannel ch = Channels.newChannel(bytes);
+                WritableByteChannel ch = behaviour.writer(Channels.newChannel(bytes));
                 return new Target() {
                     @Override
                     public WritableByteChannel channel() {
@@ -275,6 +302,12 @@ public final class Endpoints {
                     }
                 };
             }
+        }
+    }
+
+    private static void checkWrappable(ChannelKind kind, ChannelBehaviour behaviour) {
+        if (behaviour != ChannelBehaviour.NORMAL && kind != ChannelKind.CHANNEL) {
+            throw new IllegalArgumentException("only a CHANNEL endpoint can be " + behaviour + ", not " + kind);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,12 +144,17 @@ public final class FullFileSystem implements AutoCloseable {
      * the test, after a lazy unmount so that nothing is left mounted.
      */
     @Override
-    public void close() throws Exception {
-        String failure = run("umount", root.toString());
-        if (failure != null) {
-            String lazy = run("umount", "-l", root.toString());
-            throw new IOException("could not unmount " + root + " (a descriptor left open on it?): " + failure
-                    + (lazy == null ? "; unmounted lazily" : "; lazy unmount: " + lazy));
+    public void close() throws IOException {
+        try {
+            String failure = run("umount", root.toString());
+            if (failure != null) {
+                String lazy = run("umount", "-l", root.toString());
+                throw new IOException("could not unmount " + root + " (a descriptor left open on it?): " + failure
+                        + (lazy == null ? "; unmounted lazily" : "; lazy unmount: " + lazy));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while unmounting " + root);
         }
     }
 

@@ -18,9 +18,15 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The shared integrity matrix: every size of {@link Payloads#MATRIX_SIZES} across the endpoint
- * pairs a strategy serves, with file sources read at position 0 and mid-file (through the
- * region API) and from a channel position (through the stream API). Each case checks the
- * returned count, the target's content byte for byte, and the strategy that finished.
+ * pairs a strategy serves and the {@link ChannelBehaviour}s of their generic ends, with file
+ * sources read at position 0 and mid-file (through the region API) and from a channel position
+ * (through the stream API). Each case checks the returned count, the target's content byte for
+ * byte, and the strategy that finished.
+ *
+ * <p>Cells: pair × size × read mode for {@link ChannelBehaviour#NORMAL}; for each adversarial
+ * behaviour, the same cells of the pairs with a {@code CHANNEL} end, up to the behaviour's
+ * {@link ChannelBehaviour#maxSize() maximum size}. The pairs with a {@code CHANNEL} target run
+ * only if {@link #coversChannelTargets()} says so.
  *
  * <p>Subclass it once per strategy (or engine): give the engine, the pairs, and the strategy
  * expected to finish each case.
@@ -65,36 +71,53 @@ public abstract class IntegrityMatrix {
         return Payloads.MATRIX_SIZES;
     }
 
+    /**
+     * @return whether to run the pairs with an in-memory target too ({@link Pair#FILE_TO_CHANNEL},
+     *     {@link Pair#CHANNEL_TO_CHANNEL}), where the write behaviours apply; {@link #covers} and
+     *     {@link #expectedStrategy} must then answer for them. False by default, so that a
+     *     matrix written for kernel targets only (zerocopy-linux's) is not asked to name the
+     *     strategy that finishes these.
+     */
+    protected boolean coversChannelTargets() {
+        return false;
+    }
+
     @TestFactory
     Stream<DynamicTest> integrityMatrix() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Pair pair : Pair.values()) {
-            if (!covers(pair)) {
-                continue;
-            }
-            for (long size : sizes()) {
-                if (pair.source == ChannelKind.FILE) {
-                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " region@0",
-                            () -> run(pair, (int) size, 0, true)));
-                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " region@" + MID,
-                            () -> run(pair, (int) size, MID, true)));
-                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " stream@" + MID,
-                            () -> run(pair, (int) size, MID, false)));
-                } else {
-                    tests.add(DynamicTest.dynamicTest(pair + " size=" + size + " stream",
-                            () -> run(pair, (int) size, 0, false)));
+        for (ChannelBehaviour behaviour : ChannelBehaviour.values()) {
+            for (Pair pair : Pair.values()) {
+                if (!behaviour.appliesTo(pair) || !covers(pair)
+                        || pair.target == ChannelKind.CHANNEL && !coversChannelTargets()) {
+                    continue;
+                }
+                for (long size : sizes()) {
+                    if (size <= behaviour.maxSize()) {
+                        addCells(tests, pair, (int) size, behaviour);
+                    }
                 }
             }
         }
         return tests.stream();
     }
 
-    private void run(Pair pair, int size, int prefix, boolean region) throws Exception {
+    private void addCells(List<DynamicTest> tests, Pair pair, int size, ChannelBehaviour behaviour) {
+        String name = pair + " size=" + size + (behaviour == ChannelBehaviour.NORMAL ? "" : " " + behaviour);
+        if (pair.source == ChannelKind.FILE) {
+            tests.add(DynamicTest.dynamicTest(name + " region@0", () -> run(pair, size, behaviour, 0, true)));
+            tests.add(DynamicTest.dynamicTest(name + " region@" + MID, () -> run(pair, size, behaviour, MID, true)));
+            tests.add(DynamicTest.dynamicTest(name + " stream@" + MID, () -> run(pair, size, behaviour, MID, false)));
+        } else {
+            tests.add(DynamicTest.dynamicTest(name + " stream", () -> run(pair, size, behaviour, 0, false)));
+        }
+    }
+
+    private void run(Pair pair, int size, ChannelBehaviour behaviour, int prefix, boolean region) throws Exception {
         byte[] payload = Payloads.of(size, size);
         RecordingListener listener = new RecordingListener();
         TransferEngine engine = engine().withListener(listener);
-        try (Endpoints.Source source = Endpoints.source(pair.source, payload, prefix, dir);
-             Endpoints.Target target = Endpoints.target(pair.target, dir)) {
+        try (Endpoints.Source source = Endpoints.source(pair.source, behaviour.on(pair.source), payload, prefix, dir);
+             Endpoints.Target target = Endpoints.target(pair.target, behaviour.on(pair.target), dir)) {
             long moved;
             if (region) {
                 moved = engine.transfer(source.file(), source.position, size, target.channel());
@@ -111,7 +134,7 @@ public abstract class IntegrityMatrix {
             byte[] received = target.finish();
             source.finish();
             assertEquals(size, moved, "bytes returned");
-            Payloads.assertSameBytes(payload, received, pair + " size " + size);
+            Payloads.assertSameBytes(payload, received, pair + " size " + size + " " + behaviour);
             TransferResult result = listener.last();
             assertEquals(size, result.bytes(), "bytes in result");
             assertEquals(expectedStrategy(pair, size), result.strategy(), "strategy that finished; attempts " + result.attempts());

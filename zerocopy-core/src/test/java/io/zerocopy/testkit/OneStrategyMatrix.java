@@ -3,7 +3,10 @@ package io.zerocopy.testkit;
 import io.zerocopy.TransferEngine;
 import java.util.function.Predicate;
 
-/** The integrity matrix for an engine that must finish every case with one named strategy. */
+/**
+ * The integrity matrix for an engine that must finish every case with one named strategy. The
+ * predicate decides every pair, those with a {@code CHANNEL} target included.
+ */
 public abstract class OneStrategyMatrix extends IntegrityMatrix {
 
     private final TransferEngine engine;
@@ -29,6 +32,11 @@ public abstract class OneStrategyMatrix extends IntegrityMatrix {
     @Override
     protected boolean covers(Pair pair) {
         return pairs.test(pair);
+    }
+
+    @Override
+    protected boolean coversChannelTargets() {
+        return true;
     }
 
     @Override

@@ -2,7 +2,11 @@ package io.zerocopy.testkit;
 
 import io.zerocopy.spi.ChannelKind;
 
-/** Source and target kinds exercised by the integrity matrix. */
+/**
+ * Source and target kinds exercised by the integrity matrix. The pairs with a {@code CHANNEL}
+ * end carry its adversarial {@link ChannelBehaviour}s; those with a {@code CHANNEL} target run
+ * only in a matrix that opts in ({@link IntegrityMatrix#coversChannelTargets()}).
+ */
 public enum Pair {
     FILE_TO_FILE(ChannelKind.FILE, ChannelKind.FILE),
     FILE_TO_SOCKET(ChannelKind.FILE, ChannelKind.SOCKET),
@@ -11,7 +15,9 @@ public enum Pair {
     SOCKET_TO_FILE(ChannelKind.SOCKET, ChannelKind.FILE),
     PIPE_TO_FILE(ChannelKind.PIPE, ChannelKind.FILE),
     PIPE_TO_SOCKET(ChannelKind.PIPE, ChannelKind.SOCKET),
-    CHANNEL_TO_FILE(ChannelKind.CHANNEL, ChannelKind.FILE);
+    CHANNEL_TO_FILE(ChannelKind.CHANNEL, ChannelKind.FILE),
+    FILE_TO_CHANNEL(ChannelKind.FILE, ChannelKind.CHANNEL),
+    CHANNEL_TO_CHANNEL(ChannelKind.CHANNEL, ChannelKind.CHANNEL);
 
     /** The source kind. */
     public final ChannelKind source;

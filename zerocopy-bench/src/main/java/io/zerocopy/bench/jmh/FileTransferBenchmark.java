@@ -57,9 +57,11 @@ public class FileTransferBenchmark {
 
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
+    /** {@code fs}: file to a loopback socket; {@code ff}: file to file. */
     @Param({"fs", "ff"})
     public String scenario;
 
+    /** The one strategy the engine may use, or {@code auto} for the default engine. */
     @Param({"copy", "transferTo", "mmap", "splice", "copyFileRange", "auto"})
     public String strategy;
 
@@ -95,6 +97,7 @@ public class FileTransferBenchmark {
         long cpuStart;
         long ops;
 
+        /** Starts an iteration's counts from zero. */
         @Setup(Level.Iteration)
         public void reset() {
             bytes = 0;
@@ -104,6 +107,13 @@ public class FileTransferBenchmark {
         }
     }
 
+    /**
+     * Builds the engine, the source file and the scenario's target, then transfers once, so that
+     * a strategy that cannot serve the pair fails here rather than in the measurement.
+     *
+     * @throws IOException if they cannot be set up
+     * @throws InterruptedException if interrupted while they are
+     */
     @Setup(Level.Trial)
     public void setUp() throws IOException, InterruptedException {
         engine = engineFor(strategy, chunk);
@@ -170,6 +180,13 @@ public class FileTransferBenchmark {
         return n;
     }
 
+    /**
+     * One transfer of {@code size} bytes.
+     *
+     * @param c the counters
+     * @return the bytes moved
+     * @throws IOException if the transfer fails or moves fewer bytes
+     */
     @Benchmark
     public long transfer(Counters c) throws IOException {
         long n = transferOnce();
@@ -180,6 +197,12 @@ public class FileTransferBenchmark {
         return n;
     }
 
+    /**
+     * Closes the channels, stops the drain thread and deletes the files.
+     *
+     * @throws IOException if closing or deleting fails
+     * @throws InterruptedException if interrupted while the drain thread ends
+     */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException, InterruptedException {
         try {

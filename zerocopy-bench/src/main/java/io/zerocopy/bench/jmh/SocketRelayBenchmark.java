@@ -47,9 +47,11 @@ public class SocketRelayBenchmark {
 
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
+    /** The one strategy the engine may use, or {@code auto} for the default engine. */
     @Param({"copy", "splice", "auto"})
     public String strategy;
 
+    /** Bytes relayed per operation: powers of 4 from 64 B to 1 GiB. */
     @Param({"64", "256", "1024", "4096", "16384", "65536", "262144", "1048576", "4194304", "16777216", "67108864",
         "268435456", "1073741824"})
     public long size;
@@ -77,6 +79,7 @@ public class SocketRelayBenchmark {
         /** CPU nanoseconds of the proxy (benchmark) thread. */
         public long cpuNanos;
 
+        /** Starts an iteration's counts from zero. */
         @Setup(Level.Iteration)
         public void reset() {
             bytes = 0;
@@ -84,6 +87,11 @@ public class SocketRelayBenchmark {
         }
     }
 
+    /**
+     * Builds the engine and starts the feeder and sink threads on their loopback servers.
+     *
+     * @throws IOException if they cannot be set up
+     */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         engine = FileTransferBenchmark.engineFor(strategy, chunk);
@@ -143,6 +151,11 @@ public class SocketRelayBenchmark {
         }
     }
 
+    /**
+     * Opens the operation's connections: one from the feeder, one to the sink.
+     *
+     * @throws IOException if they cannot be opened
+     */
     @Setup(Level.Invocation)
     public void connect() throws IOException {
         a = SocketChannel.open(feedServer.getLocalAddress());
@@ -151,6 +164,13 @@ public class SocketRelayBenchmark {
         b.connect(sinkServer.getLocalAddress());
     }
 
+    /**
+     * Relays one connection into the other to end of stream.
+     *
+     * @param c the counters
+     * @return the bytes relayed
+     * @throws IOException if the relay fails
+     */
     @Benchmark
     public long relay(Counters c) throws IOException {
         long c0 = MX.getCurrentThreadCpuTime();
@@ -163,6 +183,12 @@ public class SocketRelayBenchmark {
         return n;
     }
 
+    /**
+     * Closes the operation's connections and checks that the sink received every byte.
+     *
+     * @throws IOException if it did not
+     * @throws InterruptedException if interrupted while waiting for the sink
+     */
     @TearDown(Level.Invocation)
     public void disconnect() throws IOException, InterruptedException {
         a.close();
@@ -173,6 +199,11 @@ public class SocketRelayBenchmark {
         }
     }
 
+    /**
+     * Closes the servers, which ends the feeder and sink threads.
+     *
+     * @throws IOException if closing fails
+     */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         feedServer.close();

@@ -1,4 +1,4 @@
-package io.zerocopy.linux;
+package io.zerocopy.bench.timing;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,16 +20,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.linux.Linux;
 
 /**
- * A timing run (not a test, not JMH): one cached file to 8 loopback sockets, each drained by a
- * reader thread, three ways: the {@code tee} broadcast, 8 separate transfers (splice) one
- * after the other, and the portable {@code copy} broadcast (read once, write 8). Runs are
- * interleaved; the median of {@code reps} is reported. CPU is given two ways: the whole
- * process (utime + stime from /proc/self/stat: sender, the 8 reader threads, JIT and GC) and
- * the sending thread alone (ThreadMXBean, user + system).
+ * A timing run (not a test, not JMH): one cached file of {@code MiB} (default 256) on
+ * {@code dir} to 8 loopback sockets, each drained by a reader thread, three ways: the
+ * {@code tee} broadcast, 8 separate transfers (splice) one after the other, and the portable
+ * {@code copy} broadcast (read once, write 8). Runs are interleaved; the median of {@code reps}
+ * (default 3) is reported. CPU is given two ways: the whole process (utime + stime from
+ * /proc/self/stat: sender, the 8 reader threads, JIT and GC) and the sending thread alone
+ * (ThreadMXBean, user + system). See docs/broadcast.md.
  *
- * <pre>java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.zerocopy.linux.BroadcastTiming [dir] [MiB] [reps]</pre>
+ * <pre>java -cp zerocopy-bench/target/zerocopy-bench.jar io.zerocopy.bench.timing.BroadcastTiming [dir] [MiB] [reps]</pre>
  */
 public final class BroadcastTiming {
 
@@ -37,6 +40,10 @@ public final class BroadcastTiming {
 
     private BroadcastTiming() { }
 
+    /**
+     * @param args {@code [dir] [MiB] [reps]}, as in the class comment
+     * @throws Exception if the run fails
+     */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
         long size = (args.length > 1 ? Long.parseLong(args[1]) : 256) << 20;
@@ -44,8 +51,8 @@ public final class BroadcastTiming {
         Path src = dir.resolve("zerocopy-broadcast-src.bin");
         byte[] block = new byte[1 << 20];
         new Random(1).nextBytes(block);
-        try (FileChannel out = FileChannel.open(src, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(src, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
             for (long at = 0; at < size; at += block.length) {
                 out.write(ByteBuffer.wrap(block), at);
             }
@@ -62,11 +69,8 @@ public final class BroadcastTiming {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             for (int i = 0; i < TARGETS; i++) {
                 clients.add(SocketChannel.open(server.getLocalAddress()));
-                SocketChannel accepted = server.accept();
                 int index = i;
-                Thread reader = new Thread(() -> drain(accepted, received, index), "reader-" + i);
-                reader.setDaemon(true);
-                reader.start();
+                Readers.drain(server.accept(), 256 << 10, n -> received.addAndGet(index, n), "reader-" + i);
             }
         }
         String[] methods = {"tee broadcast", "8 separate transfers", "copy broadcast (read once, write 8)"};
@@ -119,9 +123,9 @@ public final class BroadcastTiming {
                 size >> 20, TARGETS, reps, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-38s %14s %18s %18s%n", "method", "MB/s per target", "process CPU s/GiB", "sender CPU s/GiB");
         for (int m = 0; m < 3; m++) {
-            double w = median(wall[m]);
+            double w = Readers.median(wall[m]);
             System.out.printf("%-38s %14.0f %18.3f %18.3f   (wall %s)%n", methods[m], size / 1e6 / w,
-                    median(cpu[m]) / gib, median(sender[m]) / gib, Arrays.toString(wall[m]));
+                    Readers.median(cpu[m]) / gib, Readers.median(sender[m]) / gib, Arrays.toString(wall[m]));
         }
     }
 
@@ -131,28 +135,9 @@ public final class BroadcastTiming {
         }
     }
 
-    private static void drain(SocketChannel ch, AtomicLongArray received, int index) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(256 << 10);
-        try {
-            int n;
-            while ((n = ch.read(buf)) >= 0) {
-                received.addAndGet(index, n);
-                buf.clear();
-            }
-        } catch (IOException e) {
-            // closed at the end
-        }
-    }
-
     private static long processTicks() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

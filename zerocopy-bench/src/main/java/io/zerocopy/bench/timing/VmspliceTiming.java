@@ -1,6 +1,5 @@
-package io.zerocopy.linux;
+package io.zerocopy.bench.timing;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,20 +10,21 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.linux.Linux;
 
 /**
  * A timing run (not a test, not JMH): {@code send} of one direct buffer, repeated until
- * {@code MiB} are sent, through {@code vmsplice} and through the core's gathering write
- * ({@code copy}), per buffer size; median MB/s of {@code reps} interleaved runs. Targets: a
- * loopback socket drained by a reader thread (vmsplice in unsafe-reuse mode, since safe mode
- * falls back for a local peer) and a file on {@code dir} (safe mode), rewritten from 0.
+ * {@code MiB} (default 256) are sent, through {@code vmsplice} and through the core's gathering
+ * write ({@code copy}), per buffer size; median MB/s of {@code reps} (default 3) interleaved
+ * runs. Targets: a loopback socket drained by a reader thread (vmsplice in unsafe-reuse mode,
+ * since safe mode falls back for a local peer) and a file on {@code dir} (safe mode), rewritten
+ * from 0. See docs/linux.md.
  *
- * <pre>java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.zerocopy.linux.VmspliceTiming [dir] [MiB] [reps]</pre>
+ * <pre>java -cp zerocopy-bench/target/zerocopy-bench.jar io.zerocopy.bench.timing.VmspliceTiming [dir] [MiB] [reps]</pre>
  */
 public final class VmspliceTiming {
 
@@ -32,6 +32,10 @@ public final class VmspliceTiming {
 
     private VmspliceTiming() { }
 
+    /**
+     * @param args {@code [dir] [MiB] [reps]}, as in the class comment
+     * @throws Exception if the run fails
+     */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
         long total = (args.length > 1 ? Long.parseLong(args[1]) : 256) << 20;
@@ -44,10 +48,7 @@ public final class VmspliceTiming {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             SocketChannel client = SocketChannel.open(server.getLocalAddress());
-            SocketChannel accepted = server.accept();
-            Thread reader = new Thread(() -> drain(accepted, received), "reader");
-            reader.setDaemon(true);
-            reader.start();
+            Readers.drain(server.accept(), 256 << 10, received::addAndGet, "reader");
             try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ)) {
                 System.out.printf("MB/s, median of %d interleaved runs of %d MiB each%n", reps, total >> 20);
@@ -69,8 +70,8 @@ public final class VmspliceTiming {
                             r[k][rep] = once[k];
                         }
                     }
-                    System.out.printf("%9dK %16.0f %16.0f %16.0f %16.0f%n", size >> 10, median(r[0]), median(r[1]),
-                            median(r[2]), median(r[3]));
+                    System.out.printf("%9dK %16.0f %16.0f %16.0f %16.0f%n", size >> 10, Readers.median(r[0]),
+                            Readers.median(r[1]), Readers.median(r[2]), Readers.median(r[3]));
                 }
                 System.out.println("* unsafe reuse (safe mode falls back to the gathering write for a loopback peer)");
             }
@@ -96,24 +97,5 @@ public final class VmspliceTiming {
             Thread.sleep(0, 100_000);
         }
         return total / 1e6 / ((System.nanoTime() - t0) / 1e9);
-    }
-
-    private static void drain(SocketChannel ch, AtomicLong received) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(256 << 10);
-        try {
-            int n;
-            while ((n = ch.read(buf)) >= 0) {
-                received.addAndGet(n);
-                buf.clear();
-            }
-        } catch (IOException e) {
-            // closed at the end
-        }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

@@ -1,10 +1,9 @@
-package io.zerocopy.linux;
+package io.zerocopy.bench.timing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -17,10 +16,11 @@ import io.zerocopy.ZeroCopy;
 
 /**
  * A quick timing run behind the provider's order (not a test, not JMH): MB/s of a 256 MiB
- * transfer through an engine restricted to one strategy, best of 5, page cache warm. Run from
- * the module directory after {@code mvn -o -pl zerocopy-linux verify}; see docs/linux.md.
+ * transfer through an engine restricted to one strategy, best of 5, page cache warm, for file
+ * to file, file to a loopback socket and socket to socket; {@code dir} (default: the temporary
+ * directory) holds the files, so its file system is the one measured. See docs/linux.md.
  *
- * <pre>java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.zerocopy.linux.QuickTiming [dir]</pre>
+ * <pre>java -cp zerocopy-bench/target/zerocopy-bench.jar io.zerocopy.bench.timing.QuickTiming [dir]</pre>
  */
 public final class QuickTiming {
 
@@ -29,6 +29,10 @@ public final class QuickTiming {
 
     private QuickTiming() { }
 
+    /**
+     * @param args {@code [dir]}, as in the class comment
+     * @throws Exception if the run fails
+     */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
         Path src = dir.resolve("zerocopy-timing-src.bin");
@@ -106,17 +110,6 @@ public final class QuickTiming {
     }
 
     private static Thread sink(SocketChannel ch) {
-        Thread t = new Thread(() -> {
-            try {
-                ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
-                while (ch.read(b) >= 0) {
-                    b.clear();
-                }
-            } catch (IOException x) {
-                throw new UncheckedIOException(x);
-            }
-        });
-        t.start();
-        return t;
+        return Readers.drain(ch, 1 << 20, n -> { }, "sink");
     }
 }

@@ -1,0 +1,44 @@
+package io.zerocopy.bench.timing;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/** What the timing runs share: the loopback reader threads and the median. */
+final class Readers {
+
+    private Readers() { }
+
+    /**
+     * Starts a daemon thread that reads {@code ch} to its end into a direct buffer of
+     * {@code bufferBytes}, reporting each read's count; a read error (the channel closed at the
+     * end of the run) ends it quietly.
+     *
+     * @return the started thread
+     */
+    static Thread drain(SocketChannel ch, int bufferBytes, IntConsumer counted, String name) {
+        Thread t = new Thread(() -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(bufferBytes);
+            try {
+                int n;
+                while ((n = ch.read(buf)) >= 0) {
+                    counted.accept(n);
+                    buf.clear();
+                }
+            } catch (IOException e) {
+                // closed at the end
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Quick timing runs, each a {@code main} over the public API (not tests, not JMH), run from the
+ * bench jar after {@code mvn -o -pl zerocopy-bench -am package -DskipTests}:
+ * <pre>java -cp zerocopy-bench/target/zerocopy-bench.jar io.zerocopy.bench.timing.QuickTiming [dir]</pre>
+ * {@link io.zerocopy.bench.timing.QuickTiming} times each strategy alone per endpoint pair,
+ * {@link io.zerocopy.bench.timing.VmspliceTiming} times {@code send} through {@code vmsplice}
+ * against the gathering write, and {@link io.zerocopy.bench.timing.BroadcastTiming} times the
+ * broadcast strategies. On JDK 22 and later, {@code --enable-native-access=ALL-UNNAMED} before
+ * {@code -cp} silences the native-access notice (the jar's manifest does so only for
+ * {@code java -jar}). Not API. docs/linux.md and docs/broadcast.md quote their figures.
+ */
+package io.zerocopy.bench.timing;
