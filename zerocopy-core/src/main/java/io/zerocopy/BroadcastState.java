@@ -7,6 +7,8 @@ import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.zerocopy.internal.Waitable;
+import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.Broadcast;
 import io.zerocopy.spi.ChannelKind;
 
@@ -14,7 +16,7 @@ import io.zerocopy.spi.ChannelKind;
  * The engine's side of one {@link Broadcast}: the source count, per-target counts and
  * failures, and the pooled buffer released when the broadcast ends. Not thread-safe.
  */
-final class BroadcastState extends SourceCursor implements Broadcast {
+final class BroadcastState extends SourceCursor implements Broadcast, Waitable {
 
     private final List<? extends WritableByteChannel> targets;
     private final ChannelKind[] targetKinds;
@@ -26,9 +28,11 @@ final class BroadcastState extends SourceCursor implements Broadcast {
     private long consumed;
     private int active;
     private ByteBuffer buffer;
+    private final Waiter waiter;
 
     BroadcastState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
-            List<? extends WritableByteChannel> targets, boolean allOrNothing, long stallTimeoutNanos, BufferPool buffers) {
+            List<? extends WritableByteChannel> targets, boolean allOrNothing, long stallTimeoutNanos, BufferPool buffers,
+            long idleTimeoutNanos) {
         super(source, sourceKind, position, count);
         this.targets = targets;
         this.targetKinds = new ChannelKind[targets.size()];
@@ -41,6 +45,12 @@ final class BroadcastState extends SourceCursor implements Broadcast {
         this.allOrNothing = allOrNothing;
         this.stallTimeoutNanos = stallTimeoutNanos;
         this.buffers = buffers;
+        this.waiter = Waiter.forBroadcast(source, targets, idleTimeoutNanos);
+    }
+
+    @Override
+    public Waiter waiter() {
+        return waiter;
     }
 
     @Override
@@ -87,6 +97,9 @@ final class BroadcastState extends SourceCursor implements Broadcast {
     @Override
     public void advance(int i, long bytes) {
         delivered[i] += bytes;
+        if (bytes > 0) {
+            waiter.progressed();
+        }
         assert delivered[i] <= consumed : "target " + i + " ahead of the source";
     }
 
@@ -135,10 +148,11 @@ final class BroadcastState extends SourceCursor implements Broadcast {
         return null;
     }
 
-    void release() {
+    void release() throws IOException {
         if (buffer != null) {
             buffers.release(buffer);
             buffer = null;
         }
+        waiter.close();
     }
 }

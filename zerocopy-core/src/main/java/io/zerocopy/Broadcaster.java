@@ -25,12 +25,20 @@ final class Broadcaster {
     private final boolean allOrNothing;
     private final long stallTimeoutNanos;
     private final BufferPool buffers;
+    private final long idleTimeoutNanos;
 
-    Broadcaster(List<BroadcastStrategy> strategies, boolean allOrNothing, long stallTimeoutNanos, BufferPool buffers) {
+    Broadcaster(List<BroadcastStrategy> strategies, boolean allOrNothing, long stallTimeoutNanos, BufferPool buffers,
+            long idleTimeoutNanos) {
+        this.idleTimeoutNanos = idleTimeoutNanos;
         this.strategies = strategies.toArray(new BroadcastStrategy[0]);
         this.allOrNothing = allOrNothing;
         this.stallTimeoutNanos = stallTimeoutNanos;
         this.buffers = buffers;
+    }
+
+    /** @return a broadcaster like this one with another idle timeout */
+    Broadcaster withIdleTimeout(long nanos) {
+        return new Broadcaster(List.of(strategies), allOrNothing, stallTimeoutNanos, buffers, nanos);
     }
 
     List<String> names() {
@@ -50,12 +58,13 @@ final class Broadcaster {
     BroadcastResult run(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             List<? extends WritableByteChannel> targets) throws IOException {
         BroadcastState b = new BroadcastState(source, sourceKind, position, count, targets, allOrNothing,
-                stallTimeoutNanos, buffers);
+                stallTimeoutNanos, buffers, idleTimeoutNanos);
         List<ChannelKind> kinds = new ArrayList<>(targets.size());
         for (int i = 0; i < targets.size(); i++) {
             kinds.add(b.targetKind(i));
         }
         long size = count == TransferState.UNBOUNDED ? -1 : count;
+        BroadcastException failure = null;
         try {
             for (BroadcastStrategy s : strategies) {
                 if (!s.supports(sourceKind, kinds, size)) {
@@ -65,7 +74,8 @@ final class Broadcaster {
                 try {
                     outcome = s.broadcast(b);
                 } catch (IOException e) {
-                    throw new BroadcastException("broadcast failed: " + e, b.result(s.name()), e);
+                    failure = new BroadcastException("broadcast failed: " + e, b.result(s.name()), e);
+                    throw failure;
                 }
                 if (!outcome.isComplete()) {
                     if (b.consumed() > 0) {
@@ -83,7 +93,14 @@ final class Broadcaster {
             }
             throw new IllegalStateException("no broadcast strategy served; the portable one always does");
         } finally {
-            b.release();
+            try {
+                b.release();
+            } catch (IOException e) {
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
         }
     }
 }

@@ -35,6 +35,15 @@ final class Checks {
         }
     }
 
+    /** @return the timeout in nanoseconds, 0 for none */
+    static long idleTimeout(java.time.Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout < 0: " + timeout);
+        }
+        return timeout.isZero() ? 0 : Math.max(1, timeout.toNanos());
+    }
+
     static void region(long position, long count) {
         if (position < 0) {
             throw new IllegalArgumentException("position < 0: " + position);

@@ -21,7 +21,8 @@ import io.zerocopy.spi.Outcome;
  * one slow target never blocks the others; a target that accepts nothing for the stall timeout
  * is failed as stalled and the others go on. The next chunk is read when every active target
  * has the current one, so a slow target slows the broadcast to its pace until it stalls out.
- * Waits go through one {@link Waiter} (an interrupt closes the source and every target).
+ * Waits go through the broadcast's {@link Waiter} (an interrupt closes the source and every
+ * target; the engine closes the waiter).
  */
 final class CopyBroadcast implements BroadcastStrategy {
 
@@ -73,7 +74,7 @@ final class CopyBroadcast implements BroadcastStrategy {
             }
             return Outcome.COMPLETE;
         } finally {
-            round.waiter.close();
+            round.waiter.close(); // deregisters the targets, so their blocking mode can be restored
             for (int i = 0; i < n; i++) {
                 if (switched[i] && b.target(i).isOpen()) {
                     ((SelectableChannel) b.target(i)).configureBlocking(true);
@@ -93,11 +94,7 @@ final class CopyBroadcast implements BroadcastStrategy {
             this.b = b;
             this.offsets = new int[b.targetCount()];
             this.lastProgress = new long[b.targetCount()];
-            List<java.nio.channels.WritableByteChannel> targets = new java.util.ArrayList<>(b.targetCount());
-            for (int i = 0; i < b.targetCount(); i++) {
-                targets.add(b.target(i));
-            }
-            this.waiter = Waiter.forBroadcast(b.source(), targets);
+            this.waiter = Waiter.of(b);
         }
 
         void deliver(ByteBuffer buf, int len) throws IOException {

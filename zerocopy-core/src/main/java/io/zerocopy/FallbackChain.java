@@ -2,10 +2,12 @@ package io.zerocopy;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
@@ -17,7 +19,8 @@ import io.zerocopy.spi.TransferStrategy;
  * result to the listener.
  *
  * <p>Errors: an {@code IOException} from a strategy becomes a {@link TransferException} with
- * the bytes delivered and undelivered; an unchecked exception or an error (a bug in a
+ * the bytes delivered and undelivered (a {@link TransferTimeoutException} when it is the
+ * waiter's idle timeout); an unchecked exception or an error (a bug in a
  * strategy) propagates unwrapped. The transfer's buffer and waiter are released in every case.
  * Thread-safe: holds nothing per transfer.
  */
@@ -28,11 +31,13 @@ final class FallbackChain {
     private final Selection selection;
     private final BufferPool buffers;
     private final TransferListener listener;
+    private final long idleTimeoutNanos;
 
-    FallbackChain(Selection selection, BufferPool buffers, TransferListener listener) {
+    FallbackChain(Selection selection, BufferPool buffers, TransferListener listener, long idleTimeoutNanos) {
         this.selection = selection;
         this.buffers = buffers;
         this.listener = listener;
+        this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
     /**
@@ -43,7 +48,8 @@ final class FallbackChain {
      */
     long run(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             WritableByteChannel target, ChannelKind targetKind) throws IOException {
-        TransferState t = new TransferState(source, sourceKind, position, count, target, targetKind, buffers, listener);
+        TransferState t = new TransferState(source, sourceKind, position, count, target, targetKind, buffers, listener,
+                idleTimeoutNanos);
         List<TransferResult.Attempt> attempts = listener == TransferListener.NONE ? null : new ArrayList<>(2);
         long startNanos = System.nanoTime();
         long size = t.isBounded() ? count : -1;
@@ -87,6 +93,10 @@ final class FallbackChain {
             outcome = s.transfer(t);
         } catch (TransferException e) {
             throw e;
+        } catch (InterruptedByTimeoutException e) {
+            throw new TransferTimeoutException("transfer " + t.sourceKind() + " -> " + t.targetKind()
+                    + ": no byte moved for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms",
+                    s.name(), t.delivered(), t.undeliveredBytes(), e);
         } catch (IOException e) {
             throw new TransferException("transfer " + t.sourceKind() + " -> " + t.targetKind() + " failed: " + e,
                     s.name(), t.delivered(), t.undeliveredBytes(), e);

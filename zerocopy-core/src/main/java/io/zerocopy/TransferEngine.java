@@ -50,11 +50,17 @@ public final class TransferEngine {
     private final Broadcaster broadcaster;
     private final BufferPool buffers;
 
-    private TransferEngine(Selection selection, BufferPool buffers, TransferListener listener, Broadcaster broadcaster) {
+    private final TransferListener listener;
+    private final long idleTimeoutNanos;
+
+    private TransferEngine(Selection selection, BufferPool buffers, TransferListener listener, Broadcaster broadcaster,
+            long idleTimeoutNanos) {
         this.selection = selection;
         this.buffers = buffers;
         this.broadcaster = broadcaster;
-        this.chain = new FallbackChain(selection, buffers, listener);
+        this.listener = listener;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.chain = new FallbackChain(selection, buffers, listener, idleTimeoutNanos);
     }
 
     /**
@@ -65,7 +71,22 @@ public final class TransferEngine {
      * @return the engine
      */
     public TransferEngine withListener(TransferListener listener) {
-        return new TransferEngine(selection, buffers, Objects.requireNonNull(listener, "listener"), broadcaster);
+        return new TransferEngine(selection, buffers, Objects.requireNonNull(listener, "listener"), broadcaster,
+                idleTimeoutNanos);
+    }
+
+    /**
+     * Returns an engine that shares this one's strategies, buffers, listener and memory of
+     * refused strategies but ends a transfer or broadcast in which no byte moves for
+     * {@code timeout}; for calls that need their own limit on a shared engine.
+     *
+     * @param timeout positive; {@link Duration#ZERO} for no limit
+     * @return the engine
+     * @see Builder#idleTimeout(Duration)
+     */
+    public TransferEngine withIdleTimeout(Duration timeout) {
+        long nanos = Checks.idleTimeout(timeout);
+        return new TransferEngine(selection, buffers, listener, broadcaster.withIdleTimeout(nanos), nanos);
     }
 
     /** @return the names of the strategies, in the engine's order (before per-pair ranking) */
@@ -274,6 +295,7 @@ public final class TransferEngine {
         private final Map<Integer, NavigableMap<Long, List<String>>> preferences = new HashMap<>();
         private boolean broadcastAllOrNothing;
         private long broadcastStallTimeoutNanos = Defaults.BROADCAST_STALL_NANOS;
+        private long idleTimeoutNanos;
 
         Builder() { }
 
@@ -298,6 +320,23 @@ public final class TransferEngine {
                 throw new IllegalArgumentException("broadcastStallTimeout must be positive: " + timeout);
             }
             this.broadcastStallTimeoutNanos = timeout.toNanos();
+            return this;
+        }
+
+        /**
+         * Ends a transfer or broadcast in which no byte moves for {@code timeout} with a
+         * {@link TransferTimeoutException} carrying the counts. The limit applies to every wait
+         * of the library: readiness of non-blocking channels, every native path of
+         * zerocopy-linux, vmsplice's acknowledgement wait, broadcast targets. A JDK call on a
+         * blocking channel (the copy loop, {@code transferTo} or {@code mmap} writing to a
+         * blocking socket) blocks inside the JDK, where no library timeout reaches it. Default:
+         * no limit, as the JDK.
+         *
+         * @param timeout positive; {@link Duration#ZERO} for no limit
+         * @return this
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeoutNanos = Checks.idleTimeout(timeout);
             return this;
         }
 
@@ -442,8 +481,8 @@ public final class TransferEngine {
             List<Preference> ranks = order == null ? catalog.preferences : null;
             Selection selection = Selection.build(chain, first.size(), ranks, preferences, catalog.copy, threshold);
             BufferPool buffers = new BufferPool(chunkSize, Defaults.POOLED_BUFFERS);
-            return new TransferEngine(selection, buffers, listener, new Broadcaster(
-                    List.copyOf(catalog.broadcasters.values()), broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers));
+            return new TransferEngine(selection, buffers, listener, new Broadcaster(List.copyOf(catalog.broadcasters.values()),
+                    broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers, idleTimeoutNanos), idleTimeoutNanos);
         }
     }
 }

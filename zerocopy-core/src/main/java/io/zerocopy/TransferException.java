@@ -7,7 +7,7 @@ import java.io.IOException;
  * is the underlying error (for example {@code ClosedByInterruptException} or a
  * connection reset). Thrown by the engine only.
  */
-public sealed class TransferException extends IOException permits BroadcastException {
+public sealed class TransferException extends IOException permits BroadcastException, TransferTimeoutException {
 
     private static final long serialVersionUID = 1L;
 

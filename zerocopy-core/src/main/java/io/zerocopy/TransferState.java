@@ -7,6 +7,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.WritableByteChannel;
 
+import io.zerocopy.internal.Waitable;
 import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Transfer;
@@ -16,12 +17,13 @@ import io.zerocopy.spi.Transfer;
  * running, and the resources (pooled buffer, waiter) released when the transfer ends. Not
  * thread-safe: one transfer, one thread.
  */
-final class TransferState extends SourceCursor implements Transfer {
+final class TransferState extends SourceCursor implements Transfer, Waitable {
 
     private final WritableByteChannel target;
     private final ChannelKind targetKind;
     private final BufferPool bufferPool;
     private final TransferListener listener;
+    private final long idleTimeoutNanos;
 
     private long delivered;
     private long undelivered;
@@ -30,12 +32,17 @@ final class TransferState extends SourceCursor implements Transfer {
     private Waiter waiter;
 
     TransferState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
-            WritableByteChannel target, ChannelKind targetKind, BufferPool bufferPool, TransferListener listener) {
+            WritableByteChannel target, ChannelKind targetKind, BufferPool bufferPool, TransferListener listener,
+            long idleTimeoutNanos) {
         super(source, sourceKind, position, count);
         this.target = target;
         this.targetKind = targetKind;
         this.bufferPool = bufferPool;
         this.listener = listener;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        if (idleTimeoutNanos > 0) {
+            waiter = Waiter.forTransfer(source, target, idleTimeoutNanos);
+        }
     }
 
     @Override
@@ -99,10 +106,22 @@ final class TransferState extends SourceCursor implements Transfer {
         return buffer;
     }
 
+    /**
+     * {@inheritDoc} When the write fails (an interrupt, a close by another thread, a reset), the
+     * bytes it wrote before failing, which the JDK's channels show in {@code src}'s position,
+     * are advanced first, so the count stays exact.
+     */
     @Override
     public void writeFully(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            int n = target.write(src);
+            int before = src.position();
+            int n;
+            try {
+                n = target.write(src);
+            } catch (IOException e) {
+                advance(src.position() - before);
+                throw e;
+            }
             if (n > 0) {
                 advance(n);
             } else {
@@ -121,9 +140,10 @@ final class TransferState extends SourceCursor implements Transfer {
         waiter().await(target, SelectionKey.OP_WRITE);
     }
 
-    private Waiter waiter() {
+    @Override
+    public Waiter waiter() {
         if (waiter == null) {
-            waiter = Waiter.forTransfer(source(), target);
+            waiter = Waiter.forTransfer(source(), target, idleTimeoutNanos);
         }
         return waiter;
     }

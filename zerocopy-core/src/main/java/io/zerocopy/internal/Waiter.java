@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -26,6 +27,11 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Every wait lasts at most {@link #SLICE_MILLIS} before {@link #checkLive()} runs again, so an
  * interrupt or a close by another thread is noticed within that time.
+ *
+ * <p>Idle timeout: a waiter made with one throws {@link InterruptedByTimeoutException} from any
+ * wait that begins, or would last, past the last {@link #progressed() progress} plus the
+ * timeout; the engine reports it as a {@code TransferTimeoutException} with the counts. No wait
+ * outlasts the deadline.
  *
  * <p>Contract of {@link #checkLive()}, the same for every strategy: if the thread is
  * interrupted, every channel of the waiter is closed and {@link ClosedByInterruptException}
@@ -55,36 +61,77 @@ public final class Waiter implements Closeable {
 
     private final Channel[] channels;
     private final int mustStayOpen;
+    private final long idleTimeoutNanos;
+    private long lastProgress;
     private Selector selector;
     private long parkNanos = MIN_PARK_NANOS;
 
-    private Waiter(Channel[] channels, int mustStayOpen) {
+    private Waiter(Channel[] channels, int mustStayOpen, long idleTimeoutNanos) {
         this.channels = channels;
         this.mustStayOpen = mustStayOpen;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.lastProgress = System.nanoTime();
     }
 
     /**
      * @param source the transfer's source
      * @param target the transfer's target
+     * @param idleTimeoutNanos how long no byte may move; 0 for no limit
      * @return a waiter for a transfer: both channels must stay open, both are closed on interrupt
      */
-    public static Waiter forTransfer(Channel source, Channel target) {
-        return new Waiter(new Channel[] {source, target}, 2);
+    public static Waiter forTransfer(Channel source, Channel target, long idleTimeoutNanos) {
+        return new Waiter(new Channel[] {source, target}, 2, idleTimeoutNanos);
     }
 
     /**
      * @param source the broadcast's source
      * @param targets its targets
+     * @param idleTimeoutNanos how long no byte may move to any target; 0 for no limit
      * @return a waiter for a broadcast: the source must stay open (a closed target fails that
      *     target alone, which the broadcast checks); all are closed on interrupt
      */
-    public static Waiter forBroadcast(Channel source, java.util.List<? extends Channel> targets) {
+    public static Waiter forBroadcast(Channel source, java.util.List<? extends Channel> targets, long idleTimeoutNanos) {
         Channel[] all = new Channel[targets.size() + 1];
         all[0] = source;
         for (int i = 0; i < targets.size(); i++) {
             all[i + 1] = targets.get(i);
         }
-        return new Waiter(all, 1);
+        return new Waiter(all, 1, idleTimeoutNanos);
+    }
+
+    /** Until zerocopy-linux takes its waiter from the transfer: no idle timeout. */
+    public static Waiter forTransfer(Channel source, Channel target) {
+        return forTransfer(source, target, 0);
+    }
+
+    /** Until zerocopy-linux takes its waiter from the broadcast: no idle timeout. */
+    public static Waiter forBroadcast(Channel source, java.util.List<? extends Channel> targets) {
+        return forBroadcast(source, targets, 0);
+    }
+
+    /**
+     * @param transfer a transfer in progress
+     * @return the engine's waiter of that transfer; for a transfer made elsewhere (a test's),
+     *     a new waiter without idle timeout, which the caller closes
+     */
+    public static Waiter of(io.zerocopy.spi.Transfer transfer) {
+        return transfer instanceof Waitable ? ((Waitable) transfer).waiter()
+                : forTransfer(transfer.source(), transfer.target(), 0);
+    }
+
+    /**
+     * @param broadcast a broadcast in progress
+     * @return the engine's waiter of that broadcast, or a new one as {@link #of(io.zerocopy.spi.Transfer)}
+     */
+    public static Waiter of(io.zerocopy.spi.Broadcast broadcast) {
+        if (broadcast instanceof Waitable) {
+            return ((Waitable) broadcast).waiter();
+        }
+        java.util.List<Channel> targets = new java.util.ArrayList<>();
+        for (int i = 0; i < broadcast.targetCount(); i++) {
+            targets.add(broadcast.target(i));
+        }
+        return forBroadcast(broadcast.source(), targets, 0);
     }
 
     /**
@@ -112,9 +159,33 @@ public final class Waiter implements Closeable {
         }
     }
 
-    /** Bytes moved: the next {@link #backOff()} starts again from the shortest park. */
+    /** Bytes moved: the idle clock restarts, and the next {@link #backOff()} parks the shortest time. */
     public void progressed() {
         parkNanos = MIN_PARK_NANOS;
+        if (idleTimeoutNanos > 0) {
+            lastProgress = System.nanoTime();
+        }
+    }
+
+    /**
+     * @param maxNanos the longest wait the caller wants
+     * @return {@code maxNanos}, shortened to the idle deadline
+     * @throws InterruptedByTimeoutException if the idle deadline has passed
+     */
+    private long bounded(long maxNanos) throws InterruptedByTimeoutException {
+        if (idleTimeoutNanos == 0) {
+            return maxNanos;
+        }
+        long left = lastProgress + idleTimeoutNanos - System.nanoTime();
+        if (left <= 0) {
+            throw new InterruptedByTimeoutException();
+        }
+        return Math.min(maxNanos, left);
+    }
+
+    /** @return the idle timeout in nanoseconds; 0 for none */
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     /**
@@ -159,6 +230,7 @@ public final class Waiter implements Closeable {
      * {@code maxNanos} (and one slice), then checks liveness.
      *
      * @param maxNanos the longest wait; at least one millisecond is waited
+     * @throws InterruptedByTimeoutException past the idle deadline
      * @throws IOException if selecting fails, or as {@link #checkLive()}
      */
     public void select(long maxNanos) throws IOException {
@@ -166,7 +238,7 @@ public final class Waiter implements Closeable {
             backOff();
             return;
         }
-        selector.select(sliceMillis(maxNanos));
+        selector.select(sliceMillis(bounded(maxNanos)));
         selector.selectedKeys().clear();
         checkLive();
     }
@@ -183,8 +255,8 @@ public final class Waiter implements Closeable {
         long deadline = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
         while (true) {
             checkLive();
-            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-            if (poll.poll(sliceMillis(left)) || left != Long.MAX_VALUE && left <= TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)) {
+            long left = bounded(deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime());
+            if (poll.poll(sliceMillis(left)) || left <= TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)) {
                 return;
             }
         }
@@ -196,7 +268,7 @@ public final class Waiter implements Closeable {
      * @throws IOException as {@link #checkLive()}
      */
     public void backOff() throws IOException {
-        LockSupport.parkNanos(parkNanos);
+        LockSupport.parkNanos(bounded(parkNanos));
         parkNanos = Math.min(parkNanos * 2, MAX_PARK_NANOS);
         checkLive();
     }
