@@ -19,6 +19,31 @@ import java.util.List;
  * long m = ZeroCopy.transfer(fileChannel, 0, fileChannel.size(), socketChannel);
  * }</pre>
  *
+ * <p>Threads, timeouts and cancellation (every call, every engine):
+ * <ul>
+ *   <li>A call blocks its thread until the transfer ends. On a virtual thread the library's
+ *       own waits park the virtual thread (zerocopy-linux waits on descriptors through one
+ *       poller thread), so idle connections do not hold carrier threads.</li>
+ *   <li>An interrupt, or a close of either channel by another thread, ends the transfer
+ *       within about 100 ms wherever the library waits or copies: then a
+ *       {@link TransferException} gives {@link TransferException#bytesDelivered()} exactly,
+ *       its cause the NIO exception ({@code ClosedByInterruptException} closes both channels).
+ *       Exception: on JDK 17, {@code FileChannel.transferTo} (strategy {@code transferTo}) to a
+ *       blocking socket whose peer stopped reading is not ended by a close of the socket (JDK
+ *       25 ends it), and an interrupted {@code transferTo} call's bytes are not counted. After
+ *       an asynchronous close the count may be a lower bound.</li>
+ *   <li>{@link TransferEngine.Builder#idleTimeout} and
+ *       {@link TransferEngine#withIdleTimeout} end a transfer in which no byte moves for a
+ *       time with a {@link TransferTimeoutException}.</li>
+ *   <li>Other threads using the same channels: while zerocopy-linux splices a socket or pipe
+ *       channel, that channel's open file description is in non-blocking mode (Linux offers
+ *       splice no per-call non-blocking flag for sockets). Another thread's blocking read of
+ *       the channel still blocks as usual, but its blocking write may return after writing
+ *       part of its buffer: write in a loop until the buffer is empty, or do not write to a
+ *       channel from another thread while a transfer writes to it. The mode is restored when
+ *       the last transfer on the channel ends.</li>
+ * </ul>
+ *
  * <p>Thread-safe.
  */
 public final class ZeroCopy {
