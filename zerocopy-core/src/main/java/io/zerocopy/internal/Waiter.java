@@ -99,12 +99,20 @@ public final class Waiter implements Closeable {
         return new Waiter(all, 1, idleTimeoutNanos);
     }
 
-    /** Until zerocopy-linux takes its waiter from the transfer: no idle timeout. */
+    /**
+     * @param source the transfer's source
+     * @param target the transfer's target
+     * @return a waiter for a transfer, without idle timeout
+     */
     public static Waiter forTransfer(Channel source, Channel target) {
         return forTransfer(source, target, 0);
     }
 
-    /** Until zerocopy-linux takes its waiter from the broadcast: no idle timeout. */
+    /**
+     * @param source the broadcast's source
+     * @param targets its targets
+     * @return a waiter for a broadcast, without idle timeout
+     */
     public static Waiter forBroadcast(Channel source, java.util.List<? extends Channel> targets) {
         return forBroadcast(source, targets, 0);
     }
