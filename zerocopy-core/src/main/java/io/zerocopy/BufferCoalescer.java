@@ -171,7 +171,7 @@ public final class BufferCoalescer implements WritableByteChannel {
 
     private Waiter waiter() {
         if (waiter == null) {
-            waiter = Waiter.forTransfer(target, target);
+            waiter = Waiter.forTransfer(target, target, 0);
         }
         return waiter;
     }

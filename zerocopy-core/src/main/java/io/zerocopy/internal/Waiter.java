@@ -100,24 +100,6 @@ public final class Waiter implements Closeable {
     }
 
     /**
-     * @param source the transfer's source
-     * @param target the transfer's target
-     * @return a waiter for a transfer, without idle timeout
-     */
-    public static Waiter forTransfer(Channel source, Channel target) {
-        return forTransfer(source, target, 0);
-    }
-
-    /**
-     * @param source the broadcast's source
-     * @param targets its targets
-     * @return a waiter for a broadcast, without idle timeout
-     */
-    public static Waiter forBroadcast(Channel source, java.util.List<? extends Channel> targets) {
-        return forBroadcast(source, targets, 0);
-    }
-
-    /**
      * @param transfer a transfer in progress
      * @return the engine's waiter of that transfer; for a transfer made elsewhere (a test's),
      *     a new waiter without idle timeout, which the caller closes

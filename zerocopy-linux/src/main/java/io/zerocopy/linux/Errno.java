@@ -30,11 +30,17 @@ import io.zerocopy.spi.Outcome;
  *       <td>file systems (procfs, some FUSE) refuse the call outright; after bytes moved it is a real error</td></tr>
  *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>ENOSYS</td>
  *       <td>{@link Action#FALLBACK_ENGINE}</td><td>the kernel lacks the call: the only engine-wide refusal</td></tr>
+ *   <tr><td>epoll_ctl</td><td>EEXIST, ENOENT</td><td>{@link Action#SWITCH_OP}</td>
+ *       <td>the descriptor is (ADD) or is not (MOD, DEL) registered already: use the other operation</td></tr>
  *   <tr><td>any</td><td>anything else (EPIPE, ECONNRESET, ENOSPC, EIO after bytes moved, ENOMEM, ...)</td>
  *       <td>{@link Action#FAIL}</td><td>a real error: {@link #exception} keeps errno and the call's name</td></tr>
  * </table>
  *
- * <p>fcntl (other than dup), read, poll and ioctl have no fallback: every errno but EINTR (and
+ * <p>epoll_ctl: EEXIST (on ADD) and ENOENT (on MOD or DEL) are {@link Action#SWITCH_OP}: the
+ * descriptor's registration is not what the operation assumed, so ADD becomes MOD, MOD becomes
+ * ADD, and a DEL has nothing left to do.
+ *
+ * <p>fcntl (other than dup), read, poll, ioctl and the epoll calls have no fallback: every errno but EINTR (and
  * EAGAIN for read) fails. A call that returns 0 where bytes had to move is classified as the
  * errno a strategy names for it ({@link #EINVAL} for a target that took nothing from a pipe,
  * {@link #EIO} otherwise).
@@ -45,10 +51,12 @@ import io.zerocopy.spi.Outcome;
 final class Errno {
 
     static final int EPERM = 1;
+    static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EIO = 5;
     static final int EBADF = 9;
     static final int EAGAIN = 11;
+    static final int EEXIST = 17;
     static final int EXDEV = 18;
     static final int EINVAL = 22;
     static final int ENFILE = 23;
@@ -72,6 +80,9 @@ final class Errno {
         READ("read"),
         POLL("poll"),
         IOCTL("ioctl"),
+        EPOLL_CREATE1("epoll_create1"),
+        EPOLL_CTL("epoll_ctl"),
+        EPOLL_WAIT("epoll_wait"),
         CLOSE("close");
 
         private final String cName;
@@ -101,6 +112,8 @@ final class Errno {
         FALLBACK_TRANSFER,
         /** This path never works in this process: {@link #unsupported}, remembered by the engine. */
         FALLBACK_ENGINE,
+        /** epoll_ctl only: the registration is not as the operation assumed (see the class comment). */
+        SWITCH_OP,
         /** A real I/O error: throw {@link #exception}. */
         FAIL;
 
@@ -145,6 +158,9 @@ final class Errno {
                 return call.mayRefuse() ? Action.FALLBACK_ENGINE : Action.FAIL;
             case EIO:
                 return call == Syscall.COPY_FILE_RANGE && nothingMoved ? Action.FALLBACK_TRANSFER : Action.FAIL;
+            case ENOENT:
+            case EEXIST:
+                return call == Syscall.EPOLL_CTL ? Action.SWITCH_OP : Action.FAIL;
             default:
                 return Action.FAIL;
         }

@@ -42,6 +42,30 @@ final class Native implements Syscalls {
 
     static final short POLLIN = 0x1;
     static final short POLLOUT = 0x4;
+    /** Bytes of a {@code struct pollfd}: {@code int fd} at 0, {@code short events} at 4, {@code short revents} at 6. */
+    static final int POLLFD_SIZE = 8;
+
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLL_CTL_MOD = 3;
+    /** epoll events: the bits of {@link #POLLIN} and {@link #POLLOUT} mean the same. */
+    static final int EPOLLIN = POLLIN;
+    static final int EPOLLOUT = POLLOUT;
+    static final int EPOLLONESHOT = 1 << 30;
+    /**
+     * Bytes of a {@code struct epoll_event} ({@code uint32_t events} at 0, then
+     * {@code uint64_t data}): packed on x86_64, naturally aligned on aarch64 and riscv64.
+     */
+    static final int EPOLL_EVENT_SIZE;
+    /** Offset of {@code data} in a {@code struct epoll_event}. */
+    static final int EPOLL_DATA_OFFSET;
+
+    static {
+        String arch = System.getProperty("os.arch", "");
+        boolean packed = arch.equals("amd64") || arch.equals("x86_64");
+        EPOLL_EVENT_SIZE = packed ? 12 : 16;
+        EPOLL_DATA_OFFSET = packed ? 4 : 8;
+    }
 
     /** ioctl: bytes not yet acknowledged by the peer in a TCP socket's send queue ({@code SIOCOUTQ}, {@code TIOCOUTQ}). */
     static final long SIOCOUTQ = 0x5411;
@@ -79,6 +103,15 @@ final class Native implements Syscalls {
         /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
         int poll(@intptr_t long fds, @u_int64_t long nfds, int timeout);
 
+        /** {@code int epoll_create1(int flags)} */
+        int epoll_create1(int flags);
+
+        /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
+        int epoll_ctl(int epfd, int op, int fd, @intptr_t long event);
+
+        /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
+        int epoll_wait(int epfd, @intptr_t long events, int maxEvents, int timeout);
+
         /** {@code ssize_t read(int fd, void *buf, size_t count)}: only to rescue bytes left in a pipe. */
         @ssize_t long read(int fd, @intptr_t long buf, @size_t long count);
 
@@ -110,6 +143,11 @@ final class Native implements Syscalls {
     /** @return whether copy_file_range exists in this kernel (ENOSYS on the probe means no) */
     static boolean hasCopyFileRange() {
         return Holder.COPY_FILE_RANGE;
+    }
+
+    /** @return why epoll cannot be used (the binding's cause if it is unavailable), or null if it can */
+    static Throwable epollUnavailabilityCause() {
+        return Holder.CAUSE != null ? Holder.CAUSE : Holder.EPOLL_CAUSE;
     }
 
     /** @return a description of an errno value, such as {@code "Broken pipe"} */
@@ -168,6 +206,21 @@ final class Native implements Syscalls {
     }
 
     @Override
+    public int epollCreate1(int flags) {
+        return result(libc.epoll_create1(flags));
+    }
+
+    @Override
+    public int epollCtl(int epfd, int op, int fd, long event) {
+        return result(libc.epoll_ctl(epfd, op, fd, event));
+    }
+
+    @Override
+    public int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
+        return result(libc.epoll_wait(epfd, events, maxEvents, timeoutMillis));
+    }
+
+    @Override
     public long read(int fd, long buf, long count) {
         return result(libc.read(fd, buf, count));
     }
@@ -187,12 +240,13 @@ final class Native implements Syscalls {
         static final Native SYSCALLS;
         static final Throwable CAUSE;
         static final boolean COPY_FILE_RANGE;
+        static final Throwable EPOLL_CAUSE;
 
         static {
             LibC libc = null;
             Runtime runtime = null;
             Throwable cause = null;
-            boolean cfr = false;
+            Probed probed = new Probed(false, null);
             try {
                 String os = System.getProperty("os.name", "");
                 String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -206,7 +260,7 @@ final class Native implements Syscalls {
                 } else {
                     libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
                     runtime = Runtime.getRuntime(libc);
-                    cfr = probe(libc, runtime);
+                    probed = probe(libc, runtime);
                 }
             } catch (Throwable t) {
                 // LinkageError from jffi's native library, a missing symbol, or a failed probe.
@@ -216,17 +270,22 @@ final class Native implements Syscalls {
             }
             SYSCALLS = cause == null ? new Native(libc, runtime) : null;
             CAUSE = cause;
-            COPY_FILE_RANGE = cfr;
+            COPY_FILE_RANGE = probed.copyFileRange;
+            EPOLL_CAUSE = probed.epollCause;
             Throwable why = cause;
             // Expected absences (kill switch, another OS) at DEBUG; a binding broken on Linux at WARNING.
             Level level = cause == null || cause instanceof UnsupportedOperationException ? Level.DEBUG : Level.WARNING;
             System.getLogger(Native.class.getPackageName()).log(level, () -> why == null
-                    ? "zerocopy-linux: available (copy_file_range " + (COPY_FILE_RANGE ? "present" : "absent") + ")"
+                    ? "zerocopy-linux: available (copy_file_range " + (COPY_FILE_RANGE ? "present" : "absent")
+                            + (EPOLL_CAUSE == null ? ", epoll present)" : ", epoll unusable: " + EPOLL_CAUSE + ")")
                     : "zerocopy-linux: unavailable: " + why);
         }
 
-        /** Calls every binding with arguments that must fail harmlessly; @return copy_file_range present. */
-        private static boolean probe(LibC libc, Runtime runtime) {
+        /** What the probe found besides a working binding. */
+        private record Probed(boolean copyFileRange, Throwable epollCause) { }
+
+        /** Calls every binding with arguments that must fail harmlessly, or on a pipe of its own. */
+        private static Probed probe(LibC libc, Runtime runtime) {
             int[] fds = new int[2];
             if (libc.pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
                 throw new IllegalStateException("pipe2 failed: errno " + runtime.getLastError());
@@ -263,10 +322,47 @@ final class Native implements Syscalls {
                 if (r != -1 || (e != Errno.EBADF && e != Errno.ENOSYS)) {
                     throw new IllegalStateException("copy_file_range probe: expected EBADF, errno " + e);
                 }
-                return Errno.action(Errno.Syscall.COPY_FILE_RANGE, e, true) != Errno.Action.FALLBACK_ENGINE;
+                return new Probed(Errno.action(Errno.Syscall.COPY_FILE_RANGE, e, true) != Errno.Action.FALLBACK_ENGINE,
+                        probeEpoll(libc, runtime, fds[1]));
             } finally {
                 libc.close(fds[0]);
                 libc.close(fds[1]);
+            }
+        }
+
+        /**
+         * Watches an empty pipe's write end (so writable) with a new epoll instance and reads
+         * the event back, which also checks the {@code struct epoll_event} layout.
+         *
+         * @return null, or why epoll cannot be used (the rest of the binding still can)
+         */
+        private static Throwable probeEpoll(LibC libc, Runtime runtime, int writable) {
+            int ep = libc.epoll_create1(O_CLOEXEC);
+            if (ep < 0) {
+                return new IllegalStateException("epoll_create1 probe failed: errno " + runtime.getLastError());
+            }
+            try {
+                long marker = 0x0123_4567_89AB_CDEFL;
+                Pointer ev = runtime.getMemoryManager().allocateDirect(EPOLL_EVENT_SIZE);
+                ev.putInt(0, EPOLLOUT);
+                ev.putLong(EPOLL_DATA_OFFSET, marker);
+                if (libc.epoll_ctl(ep, EPOLL_CTL_ADD, writable, ev.address()) != 0) {
+                    return new IllegalStateException("epoll_ctl probe failed: errno " + runtime.getLastError());
+                }
+                ev.putInt(0, 0);
+                ev.putLong(EPOLL_DATA_OFFSET, 0);
+                int r = libc.epoll_wait(ep, ev.address(), 1, 0);
+                if (r != 1 || ev.getInt(0) != EPOLLOUT || ev.getLong(EPOLL_DATA_OFFSET) != marker) {
+                    return new IllegalStateException("epoll_wait probe: expected 1 event EPOLLOUT with data " + marker
+                            + ", got " + r + " (errno " + runtime.getLastError() + ") events " + ev.getInt(0)
+                            + " data " + ev.getLong(EPOLL_DATA_OFFSET));
+                }
+                if (libc.epoll_ctl(ep, EPOLL_CTL_DEL, writable, 0) != 0) {
+                    return new IllegalStateException("epoll_ctl(DEL) probe failed: errno " + runtime.getLastError());
+                }
+                return null;
+            } finally {
+                libc.close(ep);
             }
         }
     }

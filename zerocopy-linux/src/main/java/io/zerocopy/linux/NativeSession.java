@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
+import io.zerocopy.internal.Waitable;
 import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.Broadcast;
 import io.zerocopy.spi.ChannelKind;
@@ -28,13 +29,14 @@ import io.zerocopy.spi.Transfer;
  * {@link #spoil spoiled}); bytes lost that way from a stream source are reported with
  * {@link Transfer#undelivered(long)}.
  *
- * <p>{@link #close()} releases positions, pipes, descriptors, then the waiter; every step runs
- * and the first failure is thrown with later ones suppressed. Not thread-safe: one per
- * transfer; the per-chunk methods allocate nothing.
+ * <p>Waits go through the transfer's own {@link Waiter} (one idle clock for all its strategies)
+ * with a {@link Readiness}, which keeps a virtual
+ * thread's carrier free. {@link #close()} releases epoll registrations, positions, pipes,
+ * descriptors, then the waiter; every step runs and the first failure is thrown with later
+ * ones suppressed. Not thread-safe: one per transfer; the per-chunk methods allocate nothing.
  */
 final class NativeSession implements AutoCloseable {
 
-    private static final int POLLFD_SIZE = 8;
     /** Waits in a row without progress before each further wait backs off first. */
     private static final int WAITS_BEFORE_BACK_OFF = 2;
 
@@ -48,14 +50,14 @@ final class NativeSession implements AutoCloseable {
     private final Channel[] targets;
     private final boolean[] fileTarget;
     private final boolean broadcast;
-    /** loff_t per endpoint (source, then targets), pollfd per endpoint, then one int. */
+    /** loff_t per endpoint (source, then targets), pollfd per endpoint, then an int or an epoll_event. */
     private final ByteBuffer scratch;
     private final long base;
     /** 8-byte views of the loff_t: the source's, then each target's. */
     private final ByteBuffer[] offsets;
     private final int pollfds;
     private final int intSlot;
-    private final Waiter.Poll poll = this::pollOnce;
+    private final Readiness readiness;
 
     private int sourceFd = -1;
     private final int[] targetFd;
@@ -64,7 +66,6 @@ final class NativeSession implements AutoCloseable {
     private PooledPipe[] pipes = new PooledPipe[0];
     private long[] inPipe = new long[0];
     private boolean[] spoiled = new boolean[0];
-    private int polling;
     private int waits;
 
     private NativeSession(Syscalls sys, Waiter waiter, Transfer transfer, Channel source, ChannelKind sourceKind,
@@ -86,9 +87,10 @@ final class NativeSession implements AutoCloseable {
         Arrays.fill(targetFd, -1);
         this.positioned = new boolean[n];
         this.pollfds = 8 * (n + 1);
-        this.intSlot = pollfds + POLLFD_SIZE * (n + 1);
-        this.scratch = ChannelDescriptors.scratch(intSlot + 8);
+        this.intSlot = pollfds + Native.POLLFD_SIZE * (n + 1);
+        this.scratch = ChannelDescriptors.scratch(intSlot + Native.EPOLL_EVENT_SIZE);
         this.base = ChannelDescriptors.address(scratch);
+        this.readiness = new Readiness(sys, scratch, pollfds, intSlot);
         this.offsets = new ByteBuffer[n + 1];
         for (int k = 0; k <= n; k++) {
             offsets[k] = scratch.slice(8 * k, 8);
@@ -101,7 +103,7 @@ final class NativeSession implements AutoCloseable {
      * @return a session for it, not yet {@link #open opened}
      */
     static NativeSession of(Syscalls sys, Transfer t) {
-        return new NativeSession(sys, Waiter.forTransfer(t.source(), t.target()), t, t.source(), t.sourceKind(),
+        return new NativeSession(sys, Waiter.of(t), t, t.source(), t.sourceKind(),
                 t.position(), new Channel[] {t.target()}, new ChannelKind[] {t.targetKind()}, false);
     }
 
@@ -118,7 +120,7 @@ final class NativeSession implements AutoCloseable {
             targets[i] = b.target(i);
             kinds[i] = b.targetKind(i);
         }
-        return new NativeSession(sys, Waiter.forBroadcast(b.source(), Arrays.asList(targets)), null, b.source(),
+        return new NativeSession(sys, Waiter.of(b), null, b.source(),
                 b.sourceKind(), b.position(), targets, kinds, true);
     }
 
@@ -304,7 +306,7 @@ final class NativeSession implements AutoCloseable {
      * @return {@code index + 1}
      */
     int entry(int index, int fd, short events) {
-        int at = pollfds + POLLFD_SIZE * index;
+        int at = pollfds + Native.POLLFD_SIZE * index;
         scratch.putInt(at, fd);
         scratch.putShort(at + 4, events);
         scratch.putShort(at + 6, (short) 0);
@@ -321,27 +323,15 @@ final class NativeSession implements AutoCloseable {
      * {@code maxNanos} passed; backs off first after repeated waits without progress, and only
      * backs off when {@code count} is 0.
      *
-     * @throws IOException if poll(2) fails, or as {@link #checkLive()}
+     * @throws IOException if poll(2) or epoll_ctl fails, or as {@link #checkLive()}
      */
     void await(int count, long maxNanos) throws IOException {
         if (++waits > WAITS_BEFORE_BACK_OFF || count == 0) {
             waiter.backOff();
         }
         if (count > 0) {
-            polling = count;
-            waiter.poll(poll, maxNanos);
+            waiter.poll(readiness.entries(count), maxNanos);
         }
-    }
-
-    private boolean pollOnce(int timeoutMillis) throws IOException {
-        int r = sys.poll(base + pollfds, polling, timeoutMillis);
-        if (r >= 0) {
-            return r > 0; // ready, or POLLERR/POLLHUP: the next call reports it
-        }
-        if (Errno.action(Errno.Syscall.POLL, -r, false) == Errno.Action.RETRY) {
-            return false;
-        }
-        throw Errno.exception(Errno.Syscall.POLL, -r);
     }
 
     /**
@@ -390,6 +380,11 @@ final class NativeSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException failure = null;
+        try {
+            readiness.close(); // before descriptors are closed and pipes go back to the pool
+        } catch (IOException e) {
+            failure = e;
+        }
         for (int i = 0; i < targets.length; i++) {
             if (positioned[i] && targets[i].isOpen()) {
                 try {
@@ -428,10 +423,12 @@ final class NativeSession implements AutoCloseable {
                 failure = collect(failure, e);
             }
         }
-        try {
-            waiter.close();
-        } catch (IOException e) {
-            failure = collect(failure, e);
+        if (!(transfer instanceof Waitable) && !broadcast) {
+            try {
+                waiter.close(); // made for a transfer of a test's own; the engine closes its waiters
+            } catch (IOException e) {
+                failure = collect(failure, e);
+            }
         }
         if (failure != null) {
             throw failure;

@@ -48,6 +48,20 @@ interface Syscalls {
     /** {@code poll(2)} on {@code nfds} {@code struct pollfd} at {@code fds}. */
     int poll(long fds, int nfds, int timeoutMillis);
 
+    /** {@code epoll_create1(2)}: @return a new epoll descriptor */
+    int epollCreate1(int flags);
+
+    /**
+     * {@code epoll_ctl(2)}.
+     *
+     * @param event address of a {@code struct epoll_event} ({@link Native#EPOLL_EVENT_SIZE} bytes), or 0 for
+     *     {@link Native#EPOLL_CTL_DEL}
+     */
+    int epollCtl(int epfd, int op, int fd, long event);
+
+    /** {@code epoll_wait(2)}: fills up to {@code maxEvents} {@code struct epoll_event} at {@code events}. */
+    int epollWait(int epfd, long events, int maxEvents, int timeoutMillis);
+
     /** {@code read(2)} into native memory. */
     long read(int fd, long buf, long count);
 

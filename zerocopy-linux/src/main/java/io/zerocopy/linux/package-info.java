@@ -16,6 +16,13 @@
  * the core's one {@code Waiter}: every system call is non-blocking, and waiting is poll(2) or a
  * back-off in slices, so interrupts and asynchronous closes are honoured as NIO does.
  *
+ * <p>No native call blocks a virtual thread's carrier. A platform thread waits in poll(2); a
+ * virtual thread ({@code Readiness}) polls without waiting, then registers its descriptors with
+ * the one {@code EpollPoller} (an epoll instance and a platform thread in {@code epoll_wait})
+ * and parks until that thread unparks it, as the JDK's own poller does. A session removes what
+ * it registered from epoll before it closes its descriptors: a closed duplicate stays
+ * registered while the channel keeps the file open.
+ *
  * <p>Invariant: a strategy reports bytes with {@code Transfer.advance} only once they reached
  * the target; at most one pipe-full is in flight (per target, for {@code tee}), and a pipe
  * returns to its pool only empty. A buffer handed to vmsplice

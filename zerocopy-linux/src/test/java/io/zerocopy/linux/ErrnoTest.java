@@ -18,7 +18,8 @@ import io.zerocopy.spi.Outcome;
 class ErrnoTest {
 
     private static final Syscall[] MOVING = {Syscall.SPLICE, Syscall.TEE, Syscall.VMSPLICE, Syscall.COPY_FILE_RANGE};
-    private static final Syscall[] NO_FALLBACK = {Syscall.FCNTL, Syscall.READ, Syscall.POLL, Syscall.IOCTL};
+    private static final Syscall[] NO_FALLBACK = {Syscall.FCNTL, Syscall.READ, Syscall.POLL, Syscall.IOCTL,
+        Syscall.EPOLL_CREATE1, Syscall.EPOLL_CTL, Syscall.EPOLL_WAIT};
 
     @BeforeAll
     static void linux() {
@@ -82,6 +83,18 @@ class ErrnoTest {
         assertEquals(FAIL, Errno.action(Syscall.COPY_FILE_RANGE, Errno.EIO, false));
         assertEquals(FAIL, Errno.action(Syscall.SPLICE, Errno.EIO, true));
         assertEquals(FAIL, Errno.action(Syscall.READ, Errno.EIO, true));
+    }
+
+    @Test
+    void epollCtlSwitchesOperationOnlyOnRegistrationMismatch() {
+        assertEquals(Errno.Action.SWITCH_OP, Errno.action(Syscall.EPOLL_CTL, Errno.EEXIST, false));
+        assertEquals(Errno.Action.SWITCH_OP, Errno.action(Syscall.EPOLL_CTL, Errno.ENOENT, false));
+        for (Syscall c : Syscall.values()) {
+            if (c != Syscall.EPOLL_CTL) {
+                assertEquals(FAIL, Errno.action(c, Errno.ENOENT, true), c.toString());
+                assertEquals(FAIL, Errno.action(c, Errno.EEXIST, true), c.toString());
+            }
+        }
     }
 
     @Test

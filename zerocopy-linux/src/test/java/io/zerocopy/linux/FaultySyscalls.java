@@ -121,6 +121,21 @@ final class FaultySyscalls implements Syscalls {
     }
 
     @Override
+    public int epollCreate1(int flags) {
+        return fault(Errno.Syscall.EPOLL_CREATE1, -1, -1) ? -errno : real.epollCreate1(flags);
+    }
+
+    @Override
+    public int epollCtl(int epfd, int op, int fd, long event) {
+        return fault(Errno.Syscall.EPOLL_CTL, fd, -1) ? -errno : real.epollCtl(epfd, op, fd, event);
+    }
+
+    @Override
+    public int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
+        return fault(Errno.Syscall.EPOLL_WAIT, -1, -1) ? -errno : real.epollWait(epfd, events, maxEvents, timeoutMillis);
+    }
+
+    @Override
     public long read(int fd, long buf, long count) {
         return fault(Errno.Syscall.READ, fd, -1) ? -errno : real.read(fd, buf, count);
     }

@@ -10,6 +10,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.zerocopy.testkit.Payloads;
@@ -76,6 +78,35 @@ final class Fixtures {
         Thread t = new Thread(r, "fixture");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * @param flags JVM options
+     * @param main a class of the test class path with a {@code main}
+     * @param args its arguments
+     * @return a builder for a child JVM of this one's Java and class path
+     */
+    static ProcessBuilder childJvm(List<String> flags, Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(flags);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    /** @return the descriptors registered with epoll instance {@code epfd} of this process ({@code tfd:} in its fdinfo) */
+    static List<Integer> epollTargets(int epfd) throws IOException {
+        List<Integer> fds = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + epfd))) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length > 1 && words[0].equals("tfd:")) {
+                fds.add(Integer.parseInt(words[1]));
+            }
+        }
+        return fds;
     }
 
     static byte[] read(FileChannel ch) throws IOException {

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -48,15 +47,7 @@ class JdkNoticesTest {
     }
 
     private String runChild(List<String> flags) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java.toString());
-        cmd.addAll(flags);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Child.class.getName());
-        cmd.add(dir.toString());
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = Fixtures.childJvm(flags, Child.class, dir.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         p.getErrorStream().transferTo(err);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
