@@ -19,7 +19,7 @@ import java.util.List;
  * long m = ZeroCopy.transfer(fileChannel, 0, fileChannel.size(), socketChannel);
  * }</pre>
  *
- * <p>Threads, timeouts and cancellation (every call, every engine):
+ * <p>Threads, timeouts and cancellation (every call, every engine; more in docs/threads.md):
  * <ul>
  *   <li>A call blocks its thread until the transfer ends. On a virtual thread the library's
  *       own waits park the virtual thread (zerocopy-linux waits on descriptors through one
@@ -63,6 +63,10 @@ public final class ZeroCopy {
     /**
      * Copies a file. See {@link TransferEngine#transfer(Path, Path)}.
      *
+     * <p>While it runs, another thread's blocking write to the same socket or pipe channel may
+     * return after writing part of its buffer; interrupts, closes from another thread and idle
+     * timeouts end it with the exact count. See the class comment, "Threads".
+     *
      * @param source the file to read
      * @param target the file to create or truncate and write
      * @return the bytes copied
@@ -76,6 +80,10 @@ public final class ZeroCopy {
      * Moves everything until the source's end of stream. See
      * {@link TransferEngine#transfer(ReadableByteChannel, WritableByteChannel)}.
      *
+     * <p>While it runs, another thread's blocking write to the same socket or pipe channel may
+     * return after writing part of its buffer; interrupts, closes from another thread and idle
+     * timeouts end it with the exact count. See the class comment, "Threads".
+     *
      * @param source the channel to read
      * @param target the channel to write
      * @return the bytes moved
@@ -88,6 +96,10 @@ public final class ZeroCopy {
     /**
      * Moves a region of a file. See
      * {@link TransferEngine#transfer(FileChannel, long, long, WritableByteChannel)}.
+     *
+     * <p>While it runs, another thread's blocking write to the same socket or pipe channel may
+     * return after writing part of its buffer; interrupts, closes from another thread and idle
+     * timeouts end it with the exact count. See the class comment, "Threads".
      *
      * @param source the file
      * @param position the first byte
