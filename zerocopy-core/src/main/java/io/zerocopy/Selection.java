@@ -207,9 +207,4 @@ final class Selection {
     long threshold() {
         return threshold;
     }
-
-    /** @return an empty user-preference map of the right shape, for {@link #build} */
-    static Map<Integer, NavigableMap<Long, List<String>>> noPreferences() {
-        return new java.util.HashMap<>();
-    }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +82,7 @@ class SelectionTest {
                 Preference.everywhere("c", 20),
                 Preference.forPair("b", ChannelKind.FILE, ChannelKind.SOCKET, 0, 10),
                 Preference.forPair("b", ChannelKind.FILE, ChannelKind.SOCKET, 1000, 60));
-        Selection s = Selection.build(chain(a, b, c), 0, ranks, Selection.noPreferences(), null, 0);
+        Selection s = Selection.build(chain(a, b, c), 0, ranks, Map.of(), null, 0);
         assertEquals(List.of("b", "c", "a"), s.plan(ChannelKind.FILE, ChannelKind.SOCKET, 999));
         assertEquals(List.of("c", "a", "b"), s.plan(ChannelKind.FILE, ChannelKind.SOCKET, 1000));
         assertEquals(List.of("c", "a", "b"), s.plan(ChannelKind.FILE, ChannelKind.SOCKET, -1), "unknown size: the last band");
@@ -96,10 +97,10 @@ class SelectionTest {
         Named lead = new Named("lead", null);
         List<Preference> ranks = List.of(Preference.everywhere("b", 1));
         assertEquals(List.of("lead", "a", "b"),
-                Selection.build(chain(lead, a, b), 1, null, Selection.noPreferences(), null, 0)
+                Selection.build(chain(lead, a, b), 1, null, Map.of(), null, 0)
                         .plan(ChannelKind.FILE, ChannelKind.FILE, 10));
         assertEquals(List.of("lead", "b", "a"),
-                Selection.build(chain(lead, a, b), 1, ranks, Selection.noPreferences(), null, 0)
+                Selection.build(chain(lead, a, b), 1, ranks, Map.of(), null, 0)
                         .plan(ChannelKind.FILE, ChannelKind.FILE, 10));
     }
 
