@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The idle timeout, per strategy, for a reader that stops reading and a writer that stops
- * writing; the exact count after an interrupt of a blocking write.
+ * writing; the exact count after an interrupt of a blocking write, or a close of the target by
+ * another thread.
  */
 class TimeoutTest {
 
@@ -170,6 +171,38 @@ class TimeoutTest {
             assertInstanceOf(ClosedByInterruptException.class, e.getCause());
             byte[] got = Endpoints.drain(c.accepted);
             assertEquals(got.length, e.bytesDelivered(), "bytesDelivered() is what the peer received");
+            Payloads.assertSameBytes(java.util.Arrays.copyOf(payload, got.length), got, "the prefix");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"copy", "mmap", "transferTo"})
+    void aCloseFromAnotherThreadEndsABlockedTransferWithTheCount(String strategy) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(!strategy.equals("transferTo") || Runtime.version().feature() >= 25,
+                "on JDK 17 a close of the socket does not reach FileChannel.transferTo (docs/threads.md)");
+        byte[] payload = Payloads.of(64 << 20, 6);
+        Path src = Files.write(dir.resolve("src"), payload);
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).strategies(strategy).build();
+        try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
+            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread sender = new Thread(() -> {
+                try {
+                    outcome.set(engine.transfer(in, 0, payload.length, c.client));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            sender.start();
+            Thread.sleep(500); // the reader never reads: let the sender block, the state under test
+            long closed = System.nanoTime();
+            c.client.close();
+            sender.join(5_000);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
+            assertTrue(!sender.isAlive() && millis < 1_000, strategy + " still blocked " + millis + " ms after the close");
+            TransferException e = assertInstanceOf(TransferException.class, outcome.get());
+            byte[] got = Endpoints.drain(c.accepted);
+            assertTrue(e.bytesDelivered() <= got.length, "after an asynchronous close the count is a lower bound: "
+                    + e.bytesDelivered() + " of " + got.length);
             Payloads.assertSameBytes(java.util.Arrays.copyOf(payload, got.length), got, "the prefix");
         }
     }
