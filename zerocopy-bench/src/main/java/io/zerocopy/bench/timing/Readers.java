@@ -6,8 +6,11 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
-/** What the timing runs share: the loopback reader threads and the median. */
-final class Readers {
+/**
+ * What the timing runs share: the loopback reader threads and the median (public for the runs
+ * in sub-packages, such as {@code proxy}; not API).
+ */
+public final class Readers {
 
     private Readers() { }
 
@@ -36,7 +39,11 @@ final class Readers {
         return t;
     }
 
-    static double median(double[] v) {
+    /**
+     * @param v the values, not empty; not modified
+     * @return the middle value of {@code v} sorted, the upper of the two middle ones for an even count
+     */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];

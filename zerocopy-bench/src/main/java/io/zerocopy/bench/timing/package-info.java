@@ -5,7 +5,7 @@
  * {@link io.zerocopy.bench.timing.QuickTiming} times each strategy alone per endpoint pair,
  * {@link io.zerocopy.bench.timing.VmspliceTiming} times {@code send} through {@code vmsplice}
  * against the gathering write, {@link io.zerocopy.bench.timing.BroadcastTiming} times the
- * broadcast strategies, and {@link io.zerocopy.bench.timing.ProxyThreads} times a loopback proxy
+ * broadcast strategies, and {@link io.zerocopy.bench.timing.proxy.ProxyThreads} times a loopback proxy
  * on virtual and platform threads while idle connections are held. On JDK 22 and later,
  * {@code --enable-native-access=ALL-UNNAMED} before {@code -cp} silences the native-access
  * notice (the jar's manifest does so only for {@code java -jar}). Not API. docs/linux.md and

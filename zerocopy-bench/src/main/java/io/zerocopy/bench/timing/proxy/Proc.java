@@ -1,0 +1,62 @@
+package io.zerocopy.bench.timing.proxy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What /proc tells of this process (descriptors) and of its network namespace (TcpExt counters). */
+final class Proc {
+
+    private Proc() { }
+
+    /** @return the TcpExt counters of this network namespace, empty if unknown */
+    static Map<String, Long> tcpCounters() {
+        Map<String, Long> m = new HashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+                    String[] names = lines.get(i).split("\\s+");
+                    String[] values = lines.get(i + 1).split("\\s+");
+                    for (int k = 1; k < names.length && k < values.length; k++) {
+                        m.put(names[k], Long.parseLong(values[k]));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return m;
+    }
+
+    static long delta(Map<String, Long> before, Map<String, Long> after, String name) {
+        return after.getOrDefault(name, 0L) - before.getOrDefault(name, 0L);
+    }
+
+    /** @return the soft limit of open files of this process, or -1 if unknown */
+    static long openFileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** @return descriptors open in this process now, or -1 if unknown */
+    static long openFiles() {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

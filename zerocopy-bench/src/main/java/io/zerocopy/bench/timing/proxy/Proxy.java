@@ -1,0 +1,142 @@
+package io.zerocopy.bench.timing.proxy;
+
+import static io.zerocopy.bench.timing.proxy.Sockets.address;
+import static io.zerocopy.bench.timing.proxy.Sockets.closeQuietly;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.zerocopy.TransferEngine;
+
+/**
+ * The proxy: three listeners (bulk, idle and probe connections; the first and last relay
+ * from the upstream's bulk listener, the second from its idle one), each with a platform
+ * acceptor thread that starts one thread of the row's kind per connection.
+ */
+final class Proxy {
+    final AtomicLong errors = new AtomicLong();
+    final AtomicReference<String> firstError = new AtomicReference<>();
+    private final ThreadFactory threads;
+    private final TransferEngine engine;
+    private final ServerSocketChannel bulk;
+    private final ServerSocketChannel idle;
+    private final ServerSocketChannel probe;
+    private final List<Thread> acceptors = new ArrayList<>();
+    private final Queue<Thread> handlers = new ConcurrentLinkedQueue<>();
+    private final Queue<SocketChannel> channels = new ConcurrentLinkedQueue<>();
+    private volatile boolean closing;
+
+    Proxy(ThreadFactory threads, TransferEngine engine, Upstream upstream, int backlog) throws IOException {
+        this.threads = threads;
+        this.engine = engine;
+        bulk = Sockets.listen(backlog);
+        idle = Sockets.listen(backlog);
+        probe = Sockets.listen(backlog);
+        acceptors.add(Threads.daemon(() -> accept(bulk, address(upstream.bulk), true), "proxy-accept-bulk"));
+        acceptors.add(Threads.daemon(() -> accept(idle, address(upstream.idle), true), "proxy-accept-idle"));
+        acceptors.add(Threads.daemon(() -> accept(probe, address(upstream.bulk), false), "proxy-accept-probe"));
+    }
+
+    InetSocketAddress bulkAddress() {
+        return address(bulk);
+    }
+
+    InetSocketAddress idleAddress() {
+        return address(idle);
+    }
+
+    InetSocketAddress probeAddress() {
+        return address(probe);
+    }
+
+    private void accept(ServerSocketChannel server, InetSocketAddress upstream, boolean countErrors) {
+        try {
+            while (true) {
+                SocketChannel client = server.accept();
+                Sockets.buffers(client);
+                track(client);
+                Thread t = threads.newThread(() -> relay(client, upstream, countErrors));
+                handlers.add(t);
+                t.start();
+            }
+        } catch (IOException e) {
+            // the listener was closed at the end of the row
+        }
+    }
+
+    /** One connection's thread: connect upstream, one transfer, close both. */
+    private void relay(SocketChannel client, InetSocketAddress upstream, boolean countErrors) {
+        SocketChannel up = null;
+        try {
+            up = SocketChannel.open();
+            track(up);
+            Sockets.buffers(up);
+            up.connect(upstream);
+            engine.transfer(up, client);
+        } catch (IOException | RuntimeException e) {
+            if (countErrors && !closing) {
+                errors.incrementAndGet();
+                firstError.compareAndSet(null, e.toString());
+            }
+        } finally {
+            closeQuietly(up);
+            closeQuietly(client);
+        }
+    }
+
+    /** Registers a channel for the end of the row; closes it now if the row is ending. */
+    private void track(SocketChannel ch) {
+        channels.add(ch);
+        if (closing) {
+            closeQuietly(ch);
+        }
+    }
+
+    /**
+     * Closes the listeners and every channel, interrupts every connection thread and joins
+     * them for at most {@value Threads#JOIN_MILLIS} ms in all.
+     *
+     * @return the threads still alive
+     */
+    int shutdown() {
+        closing = true;
+        closeQuietly(bulk);
+        closeQuietly(idle);
+        closeQuietly(probe);
+        for (Thread t : acceptors) {
+            Threads.join(t);
+        }
+        for (SocketChannel ch : channels) {
+            closeQuietly(ch);
+        }
+        for (Thread t : handlers) {
+            t.interrupt();
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Threads.JOIN_MILLIS);
+        int alive = 0;
+        for (Thread t : handlers) {
+            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            try {
+                if (left > 0) {
+                    t.join(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                alive++;
+            }
+        }
+        return alive;
+    }
+}

@@ -1,0 +1,50 @@
+package io.zerocopy.bench.timing.proxy;
+
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/** What one row measured. */
+final class Result {
+    int rep;
+    boolean finished;
+    long bytes;
+    long expected;
+    int shortConnections;
+    double wallSeconds;
+    double cpuSeconds;
+    int idleUp;
+    int probesOk;
+    int probesInLoad;
+    int probesTotal;
+    double ttfbP50 = Double.NaN;
+    double ttfbP99 = Double.NaN;
+    long handlerErrors;
+    String firstError = "";
+    int threadsLeft;
+    long fdsAfter;
+    String rowError = "";
+    long tcpTimeouts;
+    long tcpMemoryPressures;
+    long tcpRcvQDrops;
+
+    double mbps() {
+        return finished ? bytes / 1e6 / wallSeconds : Double.NaN;
+    }
+
+    double cpuPerGib() {
+        return finished && bytes > 0 ? cpuSeconds / (bytes / (double) (1L << 30)) : Double.NaN;
+    }
+
+    String status() {
+        if (!finished) {
+            return "DID NOT FINISH (" + bytes + " of " + expected + " bytes)"
+                    + (rowError.isEmpty() ? "" : ": " + rowError);
+        }
+        return shortConnections == 0 ? "ok" : "SHORT (" + bytes + " of " + expected + " bytes)";
+    }
+
+    /** @return {@code metric} of each of {@code results}, in order, leaving out NaN */
+    static double[] measured(List<Result> results, ToDoubleFunction<Result> metric) {
+        return results.stream().mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
+    }
+}
