@@ -328,8 +328,9 @@ public final class TransferEngine {
          * {@link TransferTimeoutException} carrying the counts. The limit applies to every wait
          * of the library: readiness of non-blocking channels, every native path of
          * zerocopy-linux, vmsplice's acknowledgement wait, broadcast targets. A JDK call on a
-         * blocking channel (the copy loop, {@code transferTo} or {@code mmap} writing to a
-         * blocking socket) blocks inside the JDK, where no library timeout reaches it. Default:
+         * blocking channel blocks inside the JDK, out of its reach: with a timeout set,
+         * {@code mmap} and {@code transferTo} decline blocking socket and pipe targets, which
+         * {@code splice} then serves; the copy loop's blocking write is not reached. Default:
          * no limit, as the JDK.
          *
          * @param timeout positive; {@link Duration#ZERO} for no limit

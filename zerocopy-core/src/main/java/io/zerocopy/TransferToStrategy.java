@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 
+import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Transfer;
@@ -27,6 +28,13 @@ final class TransferToStrategy implements TransferStrategy {
      * For strategies that trust a file's size: the file reports size 0 (a /proc file, say) so
      * only reading it to its end can tell what it holds; the next strategy does that.
      */
+    /**
+     * For strategies that write through a JDK call: to a blocking socket or pipe that stops
+     * reading, the call blocks inside the JDK, out of reach of the engine's idle timeout; with
+     * a timeout set, a strategy that waits through the library (splice, or copy) serves instead.
+     */
+    static final Outcome BLOCKS_PAST_TIMEOUT = Outcome.unsupported(Outcome.Scope.TRANSFER,
+            "a blocking target would block inside the JDK, out of reach of the idle timeout");
     static final Outcome SIZELESS_FILE = Outcome.unsupported(Outcome.Scope.TRANSFER,
             "the file reports size 0 (a special file such as /proc?): read it as a stream");
 
@@ -45,6 +53,9 @@ final class TransferToStrategy implements TransferStrategy {
         FileChannel file = t.sourceFile();
         boolean blockingTarget = t.target() instanceof SelectableChannel
                 && ((SelectableChannel) t.target()).isBlocking();
+        if (blockingTarget && Waiter.of(t).idleTimeoutNanos() > 0) {
+            return BLOCKS_PAST_TIMEOUT;
+        }
         while (t.remaining() > 0) {
             long n = file.transferTo(t.position(), Math.min(t.remaining(), MAX_CHUNK), t.target());
             if (n > 0) {

@@ -84,6 +84,22 @@ class IdleTimeoutTest {
     }
 
     @Test
+    void withATimeoutTheDefaultEngineServesABlockingSocketByAPathTheTimeoutReaches() throws Exception {
+        byte[] data = payload(32 << 20);
+        Path src = Fixtures.file(dir, "src", data);
+        TransferEngine engine = ZeroCopy.builder().idleTimeout(IDLE).build();
+        try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
+            long start = System.nanoTime();
+            TransferTimeoutException e = assertThrows(TransferTimeoutException.class,
+                    () -> engine.transfer(in, 0, data.length, c.client));
+            assertEnded(start);
+            assertEquals("splice", e.strategy(), "mmap, the default for this size, declined the blocking target");
+            c.client.close();
+            assertEquals(e.bytesDelivered(), Endpoints.drain(c.accepted).length);
+        }
+    }
+
+    @Test
     void aBroadcastWhoseTargetsStallEndsATee() throws Exception {
         byte[] data = payload(16 << 20);
         Path src = Fixtures.file(dir, "src", data);
