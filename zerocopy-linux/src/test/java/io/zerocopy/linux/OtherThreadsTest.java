@@ -52,7 +52,7 @@ class OtherThreadsTest {
         try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
             Future<Long> sent = Endpoints.peer(() -> engine.transfer(in, 0, data.length, c.client));
             assertTrue(moving.await(30, TimeUnit.SECONDS), "the transfer runs");
-            // The client socket now has O_NONBLOCK set by the transfer; read it from another thread.
+            awaitNonBlocking(c.client); // set by the transfer: read the socket from another thread
             Future<Integer> read = Endpoints.peer(() -> c.client.read(ByteBuffer.allocate(100)));
             Thread.sleep(200); // the reply comes late, on purpose: the read is issued before it
             Endpoints.writeFully(c.accepted, ByteBuffer.wrap(new byte[100]));
@@ -72,7 +72,7 @@ class OtherThreadsTest {
             TransferEngine engine = ZeroCopy.builder().threshold(0).strategies("splice").build();
             Future<Long> received = Endpoints.peer(() -> engine.transfer(c.accepted, target));
             Future<byte[]> peerGot = Endpoints.peer(() -> readExactly(c.client, reply.length));
-            Thread.sleep(100); // let the transfer start waiting on the socket, the state under test
+            awaitNonBlocking(c.accepted); // the transfer holds O_NONBLOCK: the state under test
             ByteBuffer buf = ByteBuffer.wrap(reply);
             while (buf.hasRemaining()) {
                 c.accepted.write(buf); // may return short while the transfer holds O_NONBLOCK
@@ -89,5 +89,14 @@ class OtherThreadsTest {
             continue;
         }
         return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** Waits (at most 10 s) until the transfer has put the channel's description in non-blocking mode. */
+    private static void awaitNonBlocking(java.nio.channels.Channel ch) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((Native.syscalls().fcntl(ChannelDescriptors.raw(ch), Native.F_GETFL, 0) & Native.O_NONBLOCK) == 0) {
+            assertTrue(System.nanoTime() < deadline, "the transfer never set O_NONBLOCK");
+            Thread.onSpinWait();
+        }
     }
 }
