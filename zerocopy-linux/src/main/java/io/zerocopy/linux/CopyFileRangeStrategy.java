@@ -1,12 +1,9 @@
 package io.zerocopy.linux;
 
 import java.io.IOException;
-import java.util.Objects;
 
-import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Transfer;
-import io.zerocopy.spi.TransferStrategy;
 
 /**
  * {@code copyFileRange}: file to file with copy_file_range(2), which lets the file system
@@ -23,27 +20,15 @@ import io.zerocopy.spi.TransferStrategy;
  * <p>Positions as for every strategy: the source at {@link Transfer#position()}, the target
  * at its channel position, left advanced by the bytes delivered. Thread-safe.
  */
-final class CopyFileRangeStrategy implements TransferStrategy {
+final class CopyFileRangeStrategy extends FileToFileStrategy {
 
     static final String NAME = "copyFileRange";
     /** Bytes per call, so that progress is reported on long copies. */
     static final long MAX_CHUNK = 64L << 20;
 
-    private final Syscalls sys;
-
     /** @param sys the binding */
     CopyFileRangeStrategy(Syscalls sys) {
-        this.sys = Objects.requireNonNull(sys, "sys");
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public boolean supports(ChannelKind source, ChannelKind target, long size) {
-        return source == ChannelKind.FILE && target == ChannelKind.FILE;
+        super(NAME, sys);
     }
 
     @Override
@@ -86,10 +71,5 @@ final class CopyFileRangeStrategy implements TransferStrategy {
             }
         }
         return Outcome.COMPLETE;
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }

@@ -30,6 +30,15 @@ import io.zerocopy.spi.Outcome;
  *       <td>file systems (procfs, some FUSE) refuse the call outright; after bytes moved it is a real error</td></tr>
  *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>ENOSYS</td>
  *       <td>{@link Action#FALLBACK_ENGINE}</td><td>the kernel lacks the call: the only engine-wide refusal</td></tr>
+ *   <tr><td>ioctl(FICLONERANGE)</td><td>EOPNOTSUPP, ENOTTY, EXDEV</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>no extent sharing on this file system, or across these two: {@link #refusedByFileSystem}, so
+ *       the caller remembers it per file system pair</td></tr>
+ *   <tr><td>ioctl(FICLONERANGE)</td><td>EINVAL, EPERM, EBADF, ETXTBSY, EISDIR</td>
+ *       <td>{@link Action#FALLBACK_TRANSFER}</td><td>this range or these files only: EINVAL is a range
+ *       not on block boundaries (or overlapping in one file), EPERM an immutable or append-only file, EBADF a
+ *       target not open for writing, ETXTBSY a swap file or running executable, EISDIR a directory</td></tr>
+ *   <tr><td>ioctl(FICLONERANGE)</td><td>ENOSYS</td><td>{@link Action#FALLBACK_ENGINE}</td>
+ *       <td>no such call in this process</td></tr>
  *   <tr><td>epoll_ctl</td><td>EEXIST, ENOENT</td><td>{@link Action#SWITCH_OP}</td>
  *       <td>the descriptor is (ADD) or is not (MOD, DEL) registered already: use the other operation</td></tr>
  *   <tr><td>any</td><td>anything else (EPIPE, ECONNRESET, ENOSPC, EIO after bytes moved, ENOMEM, ...)</td>
@@ -40,10 +49,10 @@ import io.zerocopy.spi.Outcome;
  * descriptor's registration is not what the operation assumed, so ADD becomes MOD, MOD becomes
  * ADD, and a DEL has nothing left to do.
  *
- * <p>fcntl (other than dup), read, poll, ioctl and the epoll calls have no fallback: every errno but EINTR (and
- * EAGAIN for read) fails. A call that returns 0 where bytes had to move is classified as the
- * errno a strategy names for it ({@link #EINVAL} for a target that took nothing from a pipe,
- * {@link #EIO} otherwise).
+ * <p>fcntl (other than dup), read, poll, fstat, ioctl (other than FICLONERANGE) and the epoll
+ * calls have no fallback: every errno but EINTR (and EAGAIN for read) fails. A call that
+ * returns 0 where bytes had to move is classified as the errno a strategy names for it
+ * ({@link #EINVAL} for a target that took nothing from a pipe, {@link #EIO} otherwise).
  *
  * <p>errno values are the asm-generic ones shared by x86_64, aarch64 and riscv64, the only
  * architectures on which the binding loads.
@@ -58,9 +67,12 @@ final class Errno {
     static final int EAGAIN = 11;
     static final int EEXIST = 17;
     static final int EXDEV = 18;
+    static final int EISDIR = 21;
     static final int EINVAL = 22;
     static final int ENFILE = 23;
     static final int EMFILE = 24;
+    static final int ENOTTY = 25;
+    static final int ETXTBSY = 26;
     static final int ENOSPC = 28;
     static final int ESPIPE = 29;
     static final int EPIPE = 32;
@@ -74,12 +86,15 @@ final class Errno {
         TEE("tee"),
         VMSPLICE("vmsplice"),
         COPY_FILE_RANGE("copy_file_range"),
+        /** {@code ioctl(FICLONERANGE)}: its own rows (see the class comment), apart from {@link #mayRefuse()}. */
+        IOCTL_FICLONE("ioctl(FICLONERANGE)"),
         PIPE2("pipe2"),
         FCNTL_DUP("fcntl(F_DUPFD_CLOEXEC)"),
         FCNTL("fcntl"),
         READ("read"),
         POLL("poll"),
         IOCTL("ioctl"),
+        FSTAT("fstat"),
         EPOLL_CREATE1("epoll_create1"),
         EPOLL_CTL("epoll_ctl"),
         EPOLL_WAIT("epoll_wait"),
@@ -93,7 +108,7 @@ final class Errno {
 
         /** @return true for the calls that may refuse a path (move bytes, or make a descriptor for it) */
         boolean mayRefuse() {
-            return ordinal() <= FCNTL_DUP.ordinal();
+            return ordinal() <= FCNTL_DUP.ordinal() && this != IOCTL_FICLONE;
         }
 
         @Override
@@ -137,6 +152,9 @@ final class Errno {
         if (call == Syscall.CLOSE) {
             return Action.FAIL;
         }
+        if (call == Syscall.IOCTL_FICLONE) {
+            return cloneAction(errno);
+        }
         switch (errno) {
             case EINTR:
                 return Action.RETRY;
@@ -164,6 +182,40 @@ final class Errno {
             default:
                 return Action.FAIL;
         }
+    }
+
+    private static Action cloneAction(int errno) {
+        switch (errno) {
+            case EINTR:
+                return Action.RETRY;
+            case EOPNOTSUPP:
+            case ENOTTY:
+            case EXDEV:
+            case EINVAL:
+            case EPERM:
+            case EBADF:
+            case ETXTBSY:
+            case EISDIR:
+                return Action.FALLBACK_TRANSFER;
+            case ENOSYS:
+                return Action.FALLBACK_ENGINE;
+            default:
+                return Action.FAIL;
+        }
+    }
+
+    /**
+     * Whether a refusal is the file system's (or the pair's) for good, so that a caller may
+     * remember it per file system: for {@code ioctl(FICLONERANGE)}, EOPNOTSUPP, ENOTTY (no
+     * reflink on this file system) and EXDEV (source and target on different ones). Not EINVAL:
+     * that is one range's alignment, and another transfer may be aligned.
+     *
+     * @param call the call that failed
+     * @param errno its errno
+     * @return true if every later call on the same file systems would refuse alike
+     */
+    static boolean refusedByFileSystem(Syscall call, int errno) {
+        return call == Syscall.IOCTL_FICLONE && (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV);
     }
 
     /**

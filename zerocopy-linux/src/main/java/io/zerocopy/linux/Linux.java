@@ -69,6 +69,16 @@ public final class Linux {
     }
 
     /**
+     * @return the {@code reflink} strategy: file to file by sharing extents
+     *     ({@code ioctl(FICLONERANGE)}), remembering the file systems that refuse
+     * @throws UnsatisfiedLinkError if the module is unavailable
+     */
+    public static TransferStrategy reflink() {
+        ensureAvailability();
+        return new ReflinkStrategy(Native.syscalls());
+    }
+
+    /**
      * @return the {@code copyFileRange} strategy
      * @throws UnsatisfiedLinkError if the module is unavailable
      */

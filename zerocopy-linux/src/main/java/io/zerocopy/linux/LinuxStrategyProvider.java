@@ -3,21 +3,27 @@ package io.zerocopy.linux;
 import java.util.List;
 
 import io.zerocopy.spi.BroadcastStrategy;
+import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Preference;
 import io.zerocopy.spi.TransferStrategy;
 import io.zerocopy.spi.TransferStrategyProvider;
 
 /**
  * Offers the Linux strategies to {@link io.zerocopy.TransferEngine}s through
- * {@link java.util.ServiceLoader}: {@code splice} (files, sockets and pipes in any
- * combination), then {@code copyFileRange} (file to file only), both at
+ * {@link java.util.ServiceLoader}: {@code reflink} (file to file only), ranked ahead of every other
+ * strategy for that pair at every size, since sharing extents moves no data (a file system that
+ * refuses costs one ioctl, then, remembered, two fstat calls); then {@code splice} (files,
+ * sockets and pipes in any combination) and {@code copyFileRange} (file to file only), both at
  * {@link Preference#DEFAULT_RANK} for every pair, so they stand in that order after the core's
  * measured paths and ahead of the core's general ones (see docs/benchmarks.md); an engine may
- * prefer {@code copyFileRange} per pair, say on reflink or network file systems. And the
+ * prefer {@code copyFileRange} per pair, say on network file systems. And the
  * broadcast strategy {@code tee}, unless the system property {@value Linux#TEE_PROPERTY} is
  * {@code false}. Offers nothing, without throwing, when {@link Linux#isAvailable()} is false.
  */
 public final class LinuxStrategyProvider implements TransferStrategyProvider {
+
+    /** Rank of {@code reflink} for file to file at every size, ahead of the measured best: sharing extents moves no data. */
+    static final int REFLINK_RANK = Preference.MEASURED_BEST - 5;
 
     /** For {@link java.util.ServiceLoader}. */
     public LinuxStrategyProvider() { }
@@ -28,7 +34,7 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
             return List.of();
         }
         try {
-            return List.of(Linux.splice(), Linux.copyFileRange());
+            return List.of(Linux.reflink(), Linux.splice(), Linux.copyFileRange());
         } catch (RuntimeException | LinkageError e) {
             // Contract: a provider never throws. Not expected once Linux.isAvailable() is true.
             System.getLogger(LinuxStrategyProvider.class.getName()).log(System.Logger.Level.WARNING,
@@ -42,7 +48,8 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
         if (!Linux.isAvailable()) {
             return List.of();
         }
-        return List.of(Preference.everywhere(SpliceStrategy.NAME, Preference.DEFAULT_RANK),
+        return List.of(Preference.forPair(ReflinkStrategy.NAME, ChannelKind.FILE, ChannelKind.FILE, 0, REFLINK_RANK),
+                Preference.everywhere(SpliceStrategy.NAME, Preference.DEFAULT_RANK),
                 Preference.everywhere(CopyFileRangeStrategy.NAME, Preference.DEFAULT_RANK));
     }
 

@@ -71,6 +71,20 @@ final class Native implements Syscalls {
     static final long SIOCOUTQ = 0x5411;
     /** ioctl: bytes waiting to be read from a pipe ({@code FIONREAD}). */
     static final long FIONREAD = 0x541B;
+    /**
+     * ioctl: share a range of another file's extents ({@code FICLONERANGE}, uapi linux/fs.h:
+     * {@code _IOW(0x94, 13, struct file_clone_range)}, the same on x86_64, aarch64 and riscv64).
+     */
+    static final long FICLONERANGE = 0x4020_940DL;
+    /**
+     * Bytes of a {@code struct file_clone_range}: {@code s64 src_fd} at 0, {@code u64 src_offset}
+     * at 8, {@code u64 src_length} at 16 (0 means "to the end": never passed), {@code u64 dest_offset} at 24.
+     */
+    static final int FILE_CLONE_RANGE_SIZE = 32;
+    /** Room for a {@code struct stat}: 144 bytes on x86_64, 128 on aarch64 and riscv64. */
+    static final int STAT_SIZE = 256;
+    /** Offset of the 8-byte {@code st_dev} in a {@code struct stat} on x86_64, aarch64 and riscv64. */
+    static final int ST_DEV_OFFSET = 0;
 
     /**
      * The calls used, with their exact C types; pointers are passed as addresses, but
@@ -91,7 +105,10 @@ final class Native implements Syscalls {
         /** {@code ssize_t vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags)} */
         @ssize_t long vmsplice(int fd, @intptr_t long iov, @size_t long nrSegs, int flags);
 
-        /** {@code int ioctl(int fd, unsigned long request, int *arg)}: only {@link #SIOCOUTQ} and {@link #FIONREAD}. */
+        /**
+         * {@code int ioctl(int fd, unsigned long request, void *arg)}: {@link #SIOCOUTQ} and {@link #FIONREAD}
+         * ({@code int *}), {@link #FICLONERANGE} ({@code struct file_clone_range *}).
+         */
         int ioctl(int fd, @u_int64_t long request, @intptr_t long arg);
 
         /** {@code int pipe2(int pipefd[2], int flags)} */
@@ -122,11 +139,24 @@ final class Native implements Syscalls {
         @IgnoreError String strerror(int errnum);
     }
 
+    /**
+     * {@code fstat}, bound apart from {@link LibC}: glibc exports the symbol only from 2.33 on
+     * (before, {@code __fxstat}), and its absence must cost no more than reflink's memory of
+     * refusing file systems. Public for jnr-ffi, as {@link LibC}.
+     */
+    public interface Stat {
+
+        /** {@code int fstat(int fd, struct stat *statbuf)} */
+        int fstat(int fd, @intptr_t long stat);
+    }
+
     private final LibC libc;
+    private final Stat stat;
     private final Runtime runtime;
 
-    private Native(LibC libc, Runtime runtime) {
+    private Native(LibC libc, Stat stat, Runtime runtime) {
         this.libc = libc;
+        this.stat = stat;
         this.runtime = runtime;
     }
 
@@ -191,6 +221,16 @@ final class Native implements Syscalls {
     }
 
     @Override
+    public int cloneRange(int targetFd, long range) {
+        return result(libc.ioctl(targetFd, FICLONERANGE, range));
+    }
+
+    @Override
+    public int fstat(int fd, long statAddress) {
+        return stat == null ? -Errno.ENOSYS : result(stat.fstat(fd, statAddress));
+    }
+
+    @Override
     public int pipe2(int[] fds, int flags) {
         return result(libc.pipe2(fds, flags));
     }
@@ -244,6 +284,7 @@ final class Native implements Syscalls {
 
         static {
             LibC libc = null;
+            Stat stat = null;
             Runtime runtime = null;
             Throwable cause = null;
             Probed probed = new Probed(false, null);
@@ -261,6 +302,7 @@ final class Native implements Syscalls {
                     libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
                     runtime = Runtime.getRuntime(libc);
                     probed = probe(libc, runtime);
+                    stat = loadStat(runtime);
                 }
             } catch (Throwable t) {
                 // LinkageError from jffi's native library, a missing symbol, or a failed probe.
@@ -268,7 +310,7 @@ final class Native implements Syscalls {
                 runtime = null;
                 cause = t;
             }
-            SYSCALLS = cause == null ? new Native(libc, runtime) : null;
+            SYSCALLS = cause == null ? new Native(libc, stat, runtime) : null;
             CAUSE = cause;
             COPY_FILE_RANGE = probed.copyFileRange;
             EPOLL_CAUSE = probed.epollCause;
@@ -279,6 +321,22 @@ final class Native implements Syscalls {
                     ? "zerocopy-linux: available (copy_file_range " + (COPY_FILE_RANGE ? "present" : "absent")
                             + (EPOLL_CAUSE == null ? ", epoll present)" : ", epoll unusable: " + EPOLL_CAUSE + ")")
                     : "zerocopy-linux: unavailable: " + why);
+        }
+
+        /** @return the fstat binding if the C library has it and it reads a pipe's device, else null (logged at DEBUG) */
+        private static Stat loadStat(Runtime runtime) {
+            try {
+                Stat stat = LibraryLoader.create(Stat.class).failImmediately().load("c");
+                Pointer buf = runtime.getMemoryManager().allocateDirect(STAT_SIZE);
+                if (stat.fstat(-1, buf.address()) != -1 || runtime.getLastError() != Errno.EBADF) {
+                    throw new IllegalStateException("fstat probe: expected EBADF, errno " + runtime.getLastError());
+                }
+                return stat;
+            } catch (RuntimeException | LinkageError e) {
+                System.getLogger(Native.class.getPackageName()).log(Level.DEBUG,
+                        () -> "zerocopy-linux: no fstat, reflink remembers no file system: " + e);
+                return null;
+            }
         }
 
         /** What the probe found besides a working binding. */

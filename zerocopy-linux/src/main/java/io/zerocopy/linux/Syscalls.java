@@ -39,6 +39,20 @@ interface Syscalls {
     /** {@code ioctl(2)} with an {@code int *} argument ({@code SIOCOUTQ}, {@code FIONREAD}). */
     int ioctl(int fd, long request, long intAddress);
 
+    /**
+     * {@code ioctl(targetFd, FICLONERANGE, range)}: shares the source's extents with the target.
+     *
+     * @param range address of a {@code struct file_clone_range} ({@link Native#FILE_CLONE_RANGE_SIZE} bytes)
+     */
+    int cloneRange(int targetFd, long range);
+
+    /**
+     * {@code fstat(2)}; {@code -ENOSYS} where the C library has no {@code fstat} symbol (glibc before 2.33).
+     *
+     * @param stat address of {@link Native#STAT_SIZE} bytes for a {@code struct stat}
+     */
+    int fstat(int fd, long stat);
+
     /** {@code pipe2(2)}: fills {@code fds} with the read and write ends; @return 0 or -errno. */
     int pipe2(int[] fds, int flags);
 

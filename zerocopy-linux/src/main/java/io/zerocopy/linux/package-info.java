@@ -1,6 +1,7 @@
 /**
- * Linux strategies for zerocopy: {@code splice} through pooled pipes and
- * {@code copy_file_range}, the broadcast strategy {@code tee}, bound with jnr-ffi. Adding the
+ * Linux strategies for zerocopy: {@code reflink} (extent sharing, {@code FICLONERANGE}) for
+ * file to file, {@code splice} through pooled pipes and {@code copy_file_range}, the broadcast
+ * strategy {@code tee}, bound with jnr-ffi. Adding the
  * jar to the class path is enough: {@link io.zerocopy.linux.LinuxStrategyProvider} registers
  * them with every engine. The memory-send strategy {@code vmsplice} is opt-in
  * ({@link io.zerocopy.linux.Linux#vmsplice(boolean)}).

@@ -6,6 +6,7 @@ import static io.zerocopy.linux.Errno.Action.FALLBACK_TRANSFER;
 import static io.zerocopy.linux.Errno.Action.RETRY;
 import static io.zerocopy.linux.Errno.Action.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ class ErrnoTest {
 
     private static final Syscall[] MOVING = {Syscall.SPLICE, Syscall.TEE, Syscall.VMSPLICE, Syscall.COPY_FILE_RANGE};
     private static final Syscall[] NO_FALLBACK = {Syscall.FCNTL, Syscall.READ, Syscall.POLL, Syscall.IOCTL,
-        Syscall.EPOLL_CREATE1, Syscall.EPOLL_CTL, Syscall.EPOLL_WAIT};
+        Syscall.FSTAT, Syscall.EPOLL_CREATE1, Syscall.EPOLL_CTL, Syscall.EPOLL_WAIT};
 
     @BeforeAll
     static void linux() {
@@ -83,6 +84,26 @@ class ErrnoTest {
         assertEquals(FAIL, Errno.action(Syscall.COPY_FILE_RANGE, Errno.EIO, false));
         assertEquals(FAIL, Errno.action(Syscall.SPLICE, Errno.EIO, true));
         assertEquals(FAIL, Errno.action(Syscall.READ, Errno.EIO, true));
+    }
+
+    @Test
+    void ficloneRangeRefusalsFallBackAndOnlyTheFileSystemsOwnAreRemembered() {
+        Syscall c = Syscall.IOCTL_FICLONE;
+        for (int e : new int[] {Errno.EOPNOTSUPP, Errno.ENOTTY, Errno.EXDEV, Errno.EINVAL, Errno.EPERM, Errno.EBADF,
+                Errno.ETXTBSY, Errno.EISDIR}) {
+            assertEquals(FALLBACK_TRANSFER, Errno.action(c, e, true), "errno " + e);
+            assertEquals(Outcome.Scope.TRANSFER, Errno.unsupported(c, e).scope(), "errno " + e);
+            boolean fileSystem = e == Errno.EOPNOTSUPP || e == Errno.ENOTTY || e == Errno.EXDEV;
+            assertEquals(fileSystem, Errno.refusedByFileSystem(c, e), "errno " + e);
+        }
+        assertEquals(FALLBACK_ENGINE, Errno.action(c, Errno.ENOSYS, true));
+        assertEquals(Outcome.Scope.ENGINE, Errno.unsupported(c, Errno.ENOSYS).scope());
+        for (int e : new int[] {Errno.EIO, Errno.ENOSPC, Errno.EMFILE, Errno.ESPIPE, Errno.EAGAIN}) {
+            assertEquals(FAIL, Errno.action(c, e, true), "errno " + e);
+        }
+        assertFalse(Errno.refusedByFileSystem(Syscall.COPY_FILE_RANGE, Errno.EXDEV), "only FICLONERANGE is remembered");
+        assertEquals(FAIL, Errno.action(Syscall.FSTAT, Errno.EBADF, true));
+        assertTrue(Errno.unsupported(c, Errno.EXDEV).reason().startsWith("ioctl(FICLONERANGE): "));
     }
 
     @Test

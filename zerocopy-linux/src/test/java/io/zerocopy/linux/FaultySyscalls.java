@@ -56,6 +56,11 @@ final class FaultySyscalls implements Syscalls {
         return this;
     }
 
+    /** @return calls of the faulty kind made so far, failed or not: with {@code from(Integer.MAX_VALUE)}, a counter */
+    int calls() {
+        return seen.get();
+    }
+
     /** @return calls that failed so far */
     int failures() {
         return failed.get();
@@ -101,6 +106,16 @@ final class FaultySyscalls implements Syscalls {
     @Override
     public int ioctl(int fd, long request, long intAddress) {
         return fault(Errno.Syscall.IOCTL, fd, -1) ? -errno : real.ioctl(fd, request, intAddress);
+    }
+
+    @Override
+    public int cloneRange(int targetFd, long range) {
+        return fault(Errno.Syscall.IOCTL_FICLONE, targetFd, -1) ? -errno : real.cloneRange(targetFd, range);
+    }
+
+    @Override
+    public int fstat(int fd, long stat) {
+        return fault(Errno.Syscall.FSTAT, fd, -1) ? -errno : real.fstat(fd, stat);
     }
 
     @Override

@@ -46,13 +46,15 @@ class StrategySelectionTest {
     }
 
     @Test
-    void providerOffersSpliceThenCopyFileRangeAheadOfCore() {
+    void providerOffersReflinkSpliceThenCopyFileRangeAheadOfCore() {
         List<String> names = engine.strategies();
-        assertEquals(List.of("splice", "copyFileRange"), names.subList(0, 2), names.toString());
-        assertEquals(List.of("splice", "copyFileRange"),
+        assertEquals(List.of("reflink", "splice", "copyFileRange"), names.subList(0, 3), names.toString());
+        assertEquals(List.of("reflink", "splice", "copyFileRange"),
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
-        assertEquals(List.of("splice", "copyFileRange"),
-                engine.strategies(ChannelKind.FILE, ChannelKind.FILE).subList(0, 2));
+        // reflink leads file to file at every size, even ahead of the core's measured transferTo.
+        assertEquals(List.of("reflink", "splice", "copyFileRange"),
+                engine.strategies(ChannelKind.FILE, ChannelKind.FILE).subList(0, 3));
+        assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET).contains("reflink"));
         // Memory sends go straight to the gathering write: vmsplice is opt-in and splice has no memory source.
         assertEquals(List.of("copy"), engine.strategies(ChannelKind.MEMORY, ChannelKind.SOCKET));
         // The core prefers mmap for file to socket (its measurement); splice comes next.
@@ -61,13 +63,18 @@ class StrategySelectionTest {
     }
 
     @Test
-    void fileToFileUsesSpliceByDefaultAndCopyFileRangeWhenPreferred() throws Exception {
+    void fileToFileTriesReflinkThenSpliceByDefaultAndCopyFileRangeWhenPreferred() throws Exception {
         byte[] data = payload(SIZE);
         Path src = Fixtures.file(dir, "src", data);
         Path dst = dir.resolve("dst");
         assertEquals(SIZE, engine.transfer(src, dst));
         assertSameBytes(data, Files.readAllBytes(dst), "file -> file");
-        assertStrategy("splice");
+        TransferResult r = recorder.last();
+        assertEquals("reflink", r.attempts().get(0).strategy(), r.toString());
+        if (r.fellBack()) { // the working directory's file system shares no extents (ext4, tmpfs)
+            assertEquals("splice", r.strategy(), r.toString());
+            assertEquals(2, r.attempts().size(), r.toString());
+        }
         TransferEngine reflinkFirst = ZeroCopy.builder().listener(recorder)
                 .prefer(ChannelKind.FILE, ChannelKind.FILE, "copyFileRange").build();
         assertEquals(SIZE, reflinkFirst.transfer(src, dst));
