@@ -42,8 +42,8 @@ final class ReflinkStrategy extends FileToFileStrategy {
     /** Where the {@code struct file_clone_range} starts in a transfer's buffer, after the {@code struct stat}. */
     private static final int RANGE = Native.STAT_SIZE;
 
-    /** File system pairs that refused for good, with the errno they refused with. */
-    private final ConcurrentHashMap<Devices, Integer> refusing = new ConcurrentHashMap<>();
+    /** File system pairs that refused for good, with the outcome every later transfer between them gets. */
+    private final ConcurrentHashMap<Devices, Outcome> refusing = new ConcurrentHashMap<>();
 
     /** The {@code st_dev} of a source and a target file. */
     private record Devices(long source, long target) {
@@ -68,10 +68,9 @@ final class ReflinkStrategy extends FileToFileStrategy {
         ByteBuffer mem = ChannelDescriptors.scratch(RANGE + Native.FILE_CLONE_RANGE_SIZE);
         long base = ChannelDescriptors.address(mem);
         Devices devices = devices(t, mem, base);
-        Integer before = devices == null ? null : refusing.get(devices);
+        Outcome before = devices == null ? null : refusing.get(devices);
         if (before != null) {
-            return Outcome.unsupported(Outcome.Scope.TRANSFER, Errno.Syscall.IOCTL_FICLONE + ": refused before on "
-                    + devices + ": " + Native.describe(before) + " (errno " + before + ")");
+            return before;
         }
         try (NativeSession s = NativeSession.of(sys, t)) {
             Outcome refused = s.open(null, 0);
@@ -138,7 +137,8 @@ final class ReflinkStrategy extends FileToFileStrategy {
         if (refusing.size() >= MAX_REMEMBERED) {
             refusing.clear();
         }
-        refusing.put(devices, errno);
+        refusing.put(devices, Outcome.unsupported(Outcome.Scope.TRANSFER, Errno.Syscall.IOCTL_FICLONE
+                + ": refused before on " + devices + ": " + Native.describe(errno) + " (errno " + errno + ")"));
     }
 
     @Override
