@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.function.LongConsumer;
@@ -162,8 +163,36 @@ final class VmspliceStrategy implements TransferStrategy {
      */
     private static void awaitAcknowledged(Transfer t, NativeSession s) throws IOException {
         s.progressed();
-        while (s.ioctl(s.targetFd(0), Native.SIOCOUTQ) != 0 && t.target().isOpen()) {
-            s.backOff();
+        int unacknowledged;
+        while ((unacknowledged = s.ioctl(s.targetFd(0), Native.SIOCOUTQ)) != 0 && t.target().isOpen()) {
+            try {
+                s.backOff();
+            } catch (InterruptedByTimeoutException e) {
+                throw new PagesStillReferenced(unacknowledged);
+            }
+        }
+    }
+
+    /**
+     * The idle timeout ended the acknowledgement wait: the send returns its buffers while the
+     * kernel may still read them. The message says so, for the caller who sees it as the cause
+     * of a {@code TransferTimeoutException}.
+     */
+    static final class PagesStillReferenced extends InterruptedByTimeoutException {
+
+        private static final long serialVersionUID = 1L;
+
+        /** @serial bytes the peer had not acknowledged */
+        private final int unacknowledged;
+
+        PagesStillReferenced(int unacknowledged) {
+            this.unacknowledged = unacknowledged;
+        }
+
+        @Override
+        public String getMessage() {
+            return unacknowledged + " bytes sent but not acknowledged by the peer: the kernel may still read the"
+                    + " caller's buffers, do not reuse them";
         }
     }
 

@@ -133,6 +133,8 @@ class IdleTimeoutTest {
                     () -> engine.send(new ByteBuffer[] {buf}, c.client));
             assertEnded(start);
             assertEquals("vmsplice", e.strategy());
+            assertInstanceOf(VmspliceStrategy.PagesStillReferenced.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("do not reuse them"), e.getCause().getMessage());
             assertEquals(buf.position(), e.bytesDelivered(), "the buffer's position is the count");
             c.client.close();
             assertEquals(e.bytesDelivered(), Endpoints.drain(c.accepted).length);
