@@ -2,9 +2,7 @@ package io.zerocopy;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SelectableChannel;
 
-import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Transfer;
@@ -43,8 +41,7 @@ final class MmapStrategy implements TransferStrategy {
 
     @Override
     public Outcome transfer(Transfer t) throws IOException {
-        if (t.target() instanceof SelectableChannel && ((SelectableChannel) t.target()).isBlocking()
-                && Waiter.of(t).idleTimeoutNanos() > 0) {
+        if (TransferToStrategy.blocksPastTimeout(t)) {
             return TransferToStrategy.BLOCKS_PAST_TIMEOUT;
         }
         FileChannel file = t.sourceFile();

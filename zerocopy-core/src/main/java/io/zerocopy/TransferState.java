@@ -41,7 +41,7 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
         this.listener = listener;
         this.idleTimeoutNanos = idleTimeoutNanos;
         if (idleTimeoutNanos > 0) {
-            waiter = Waiter.forTransfer(source, target, idleTimeoutNanos);
+            waiter(); // the idle clock starts with the transfer, not at its first wait
         }
     }
 

@@ -35,6 +35,12 @@ final class TransferToStrategy implements TransferStrategy {
      */
     static final Outcome BLOCKS_PAST_TIMEOUT = Outcome.unsupported(Outcome.Scope.TRANSFER,
             "a blocking target would block inside the JDK, out of reach of the idle timeout");
+    /** @return true if a JDK write to this transfer's target would block out of the idle timeout's reach */
+    static boolean blocksPastTimeout(Transfer t) {
+        return t.target() instanceof SelectableChannel && ((SelectableChannel) t.target()).isBlocking()
+                && Waiter.of(t).idleTimeoutNanos() > 0;
+    }
+
     static final Outcome SIZELESS_FILE = Outcome.unsupported(Outcome.Scope.TRANSFER,
             "the file reports size 0 (a special file such as /proc?): read it as a stream");
 
@@ -51,11 +57,11 @@ final class TransferToStrategy implements TransferStrategy {
     @Override
     public Outcome transfer(Transfer t) throws IOException {
         FileChannel file = t.sourceFile();
-        boolean blockingTarget = t.target() instanceof SelectableChannel
-                && ((SelectableChannel) t.target()).isBlocking();
-        if (blockingTarget && Waiter.of(t).idleTimeoutNanos() > 0) {
+        if (blocksPastTimeout(t)) {
             return BLOCKS_PAST_TIMEOUT;
         }
+        boolean blockingTarget = t.target() instanceof SelectableChannel
+                && ((SelectableChannel) t.target()).isBlocking();
         while (t.remaining() > 0) {
             long n = file.transferTo(t.position(), Math.min(t.remaining(), MAX_CHUNK), t.target());
             if (n > 0) {
