@@ -37,18 +37,20 @@ final class Defaults {
      * The core strategies' ranks. Unlisted: {@link Preference#DEFAULT_RANK}, so at equal rank
      * provider strategies (registered first) come before {@code transferTo} and {@code mmap}.
      * <ul>
-     *   <li>{@code transferTo} (sendfile) first for file sources below {@link #LARGE}, to a
-     *       socket or a file;</li>
-     *   <li>{@code mmap} first for file to socket from {@link #LARGE};</li>
+     *   <li>{@code transferTo} (sendfile or copy_file_range) first for file to file below
+     *       {@link #LARGE};</li>
+     *   <li>{@code mmap} first for file to socket and file to pipe at every size:
+     *       {@code transferTo} declines blocking sockets and pipes (an interrupt would lose its
+     *       count; see {@link TransferToStrategy}), the usual kind, so it comes next, for
+     *       non-blocking ones;</li>
      *   <li>{@code copy} after every zero-copy path; {@code transferFrom} only when named.</li>
      * </ul>
      */
     static final List<Preference> PREFERENCES = List.of(
-            Preference.forPair(TransferToStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, 0, MEASURED_BEST),
-            Preference.forPair(TransferToStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, LARGE, Preference.DEFAULT_RANK),
             Preference.forPair(TransferToStrategy.NAME, ChannelKind.FILE, ChannelKind.FILE, 0, MEASURED_BEST),
             Preference.forPair(TransferToStrategy.NAME, ChannelKind.FILE, ChannelKind.FILE, LARGE, Preference.DEFAULT_RANK),
-            Preference.forPair(MmapStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, LARGE, MEASURED_BEST),
+            Preference.forPair(MmapStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, 0, MEASURED_BEST),
+            Preference.forPair(MmapStrategy.NAME, ChannelKind.FILE, ChannelKind.PIPE, 0, MEASURED_BEST),
             Preference.everywhere(CopyStrategy.NAME, COPY_LOOP),
             Preference.everywhere(TransferFromStrategy.NAME, ON_REQUEST));
 

@@ -11,23 +11,29 @@ import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
 /**
- * {@code transferTo}: {@link FileChannel#transferTo} from a file source to any target
- * (sendfile, or copy_file_range on newer JDKs, underneath on Linux). Each call moves at most
- * {@link #MAX_CHUNK} (8 MiB) bytes so that progress is reported on long transfers; sendfile's own cap
- * of 0x7ffff000 bytes a call is absorbed by the loop.
+ * {@code transferTo}: {@link FileChannel#transferTo} from a file source to a file or a
+ * non-blocking channel (sendfile, or copy_file_range on newer JDKs, underneath on Linux). Each
+ * call moves at most {@link #MAX_CHUNK} (8 MiB) bytes so that progress is reported on long
+ * transfers; sendfile's own cap of 0x7ffff000 bytes a call is absorbed by the loop.
  *
- * <p>A zero return before the end of the file means the target accepted nothing: a
- * non-blocking or non-selectable target is waited on; a blocking selectable target that does
- * this is handed to the next strategy.
+ * <p>A blocking selectable target (a socket or pipe in blocking mode) is left to the next
+ * strategy ({@link #BLOCKING_TARGET}): the JDK call would block inside the kernel where an
+ * interrupt loses the count of bytes it sent (the JDK throws without it), an idle timeout
+ * cannot reach it, and on JDK 17 to 21 a close from another thread does not end it
+ * (JDK-8310902). A non-blocking target returns at once with what it took, so the engine
+ * always knows the count and waits itself. A zero return before the end of the file means
+ * the target accepted nothing: it is waited on.
  */
 final class TransferToStrategy implements TransferStrategy {
 
     static final String NAME = "transferTo";
     static final long MAX_CHUNK = 8L << 20;
-    /**
-     * For strategies that trust a file's size: the file reports size 0 (a /proc file, say) so
-     * only reading it to its end can tell what it holds; the next strategy does that.
-     */
+
+    /** Why this strategy leaves a blocking selectable target to the next one (see the class comment). */
+    static final Outcome BLOCKING_TARGET = Outcome.unsupported(Outcome.Scope.TRANSFER,
+            "a blocking target: FileChannel.transferTo would block where an interrupt loses the count"
+                    + " and a timeout (or, before JDK 22, a close) cannot reach it");
+
     /**
      * For strategies that write through a JDK call: to a blocking socket or pipe that stops
      * reading, the call blocks inside the JDK, out of reach of the engine's idle timeout; with
@@ -35,14 +41,22 @@ final class TransferToStrategy implements TransferStrategy {
      */
     static final Outcome BLOCKS_PAST_TIMEOUT = Outcome.unsupported(Outcome.Scope.TRANSFER,
             "a blocking target would block inside the JDK, out of reach of the idle timeout");
-    /** @return true if a JDK write to this transfer's target would block out of the idle timeout's reach */
-    static boolean blocksPastTimeout(Transfer t) {
-        return t.target() instanceof SelectableChannel && ((SelectableChannel) t.target()).isBlocking()
-                && Waiter.of(t).idleTimeoutNanos() > 0;
-    }
 
+    /**
+     * For strategies that trust a file's size: the file reports size 0 (a /proc file, say) so
+     * only reading it to its end can tell what it holds; the next strategy does that.
+     */
     static final Outcome SIZELESS_FILE = Outcome.unsupported(Outcome.Scope.TRANSFER,
             "the file reports size 0 (a special file such as /proc?): read it as a stream");
+
+    /** @return true if a JDK write to this transfer's target would block out of the idle timeout's reach */
+    static boolean blocksPastTimeout(Transfer t) {
+        return isBlockingSelectable(t) && Waiter.of(t).idleTimeoutNanos() > 0;
+    }
+
+    private static boolean isBlockingSelectable(Transfer t) {
+        return t.target() instanceof SelectableChannel && ((SelectableChannel) t.target()).isBlocking();
+    }
 
     @Override
     public String name() {
@@ -57,11 +71,9 @@ final class TransferToStrategy implements TransferStrategy {
     @Override
     public Outcome transfer(Transfer t) throws IOException {
         FileChannel file = t.sourceFile();
-        if (blocksPastTimeout(t)) {
-            return BLOCKS_PAST_TIMEOUT;
+        if (isBlockingSelectable(t)) {
+            return BLOCKING_TARGET;
         }
-        boolean blockingTarget = t.target() instanceof SelectableChannel
-                && ((SelectableChannel) t.target()).isBlocking();
         while (t.remaining() > 0) {
             long n = file.transferTo(t.position(), Math.min(t.remaining(), MAX_CHUNK), t.target());
             if (n > 0) {
@@ -74,10 +86,6 @@ final class TransferToStrategy implements TransferStrategy {
             }
             if (t.position() >= size) {
                 return Outcome.COMPLETE;
-            }
-            if (blockingTarget) {
-                return Outcome.unsupported(Outcome.Scope.TRANSFER,
-                        "FileChannel.transferTo moved no bytes at position " + t.position() + " of a longer file");
             }
             t.awaitWritable();
         }

@@ -106,8 +106,10 @@ class ProviderDiscoveryTest {
         assertEquals(List.of("mmap", "transferTo", "copy"), custom.strategies(ChannelKind.FILE, ChannelKind.SOCKET),
                 "no names: the default order");
         assertEquals(List.of("test-provided", "copy"), custom.strategies(ChannelKind.CHANNEL, ChannelKind.CHANNEL));
-        assertEquals(List.of("transferTo", "mmap", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 100_000),
-                "below 256 KiB mmap's mapping cost outweighs it");
+        assertEquals(List.of("mmap", "transferTo", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 100_000),
+                "transferTo declines blocking sockets, the usual kind");
+        assertEquals(List.of("transferTo", "mmap", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.FILE, 100_000),
+                "below 256 KiB, mmap's mapping costs more than it saves");
         assertEquals(List.of("mmap", "transferTo", "copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 256 * 1024));
         assertEquals(List.of("copy"), defaults.strategies(ChannelKind.FILE, ChannelKind.SOCKET, 8191));
         TransferEngine banded = ZeroCopy.builder().providers(false)

@@ -25,7 +25,9 @@ class StrategyMatrixTests {
     @Nested
     class TransferTo extends OneStrategyMatrix {
         TransferTo() {
-            super(only("transferTo"), "transferTo", pair -> pair.source == ChannelKind.FILE);
+            // Blocking sockets and pipes are declined (see TransferToTest); files and other channels are served.
+            super(only("transferTo"), "transferTo", pair -> pair.source == ChannelKind.FILE
+                    && pair.target != ChannelKind.SOCKET && pair.target != ChannelKind.PIPE);
         }
     }
 
@@ -46,7 +48,8 @@ class StrategyMatrixTests {
 
     /**
      * The default chain without providers: copy below the threshold; file sources use
-     * transferTo, except mmap for file to socket from 256 KiB.
+     * mmap to sockets and pipes (blocking here: transferTo declines them), transferTo to files
+     * and other channels.
      */
     @Nested
     class DefaultSelection extends IntegrityMatrix {
@@ -70,7 +73,10 @@ class StrategyMatrixTests {
         @Override
         protected String expectedStrategy(Pair pair, long size) {
             if (pair.source == ChannelKind.FILE && size >= TransferEngine.DEFAULT_THRESHOLD) {
-                return pair.target == ChannelKind.SOCKET && size >= 256 * 1024 ? "mmap" : "transferTo";
+                if (pair.target == ChannelKind.SOCKET || pair.target == ChannelKind.PIPE) {
+                    return "mmap";
+                }
+                return "transferTo";
             }
             return "copy";
         }

@@ -28,6 +28,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Endpoints {
 
+    /**
+     * Puts a selectable channel in non-blocking mode, as {@code transferTo} needs: it declines
+     * blocking targets (an interrupt would lose its count).
+     *
+     * @param channel a channel; left alone unless selectable
+     * @return the channel
+     * @throws IOException if the mode cannot be changed
+     */
+    public static <C extends java.nio.channels.Channel> C nonBlocking(C channel) throws IOException {
+        if (channel instanceof java.nio.channels.SelectableChannel) {
+            ((java.nio.channels.SelectableChannel) channel).configureBlocking(false);
+        }
+        return channel;
+    }
+
+
     private static final long PEER_TIMEOUT_SECONDS = 60;
     private static final AtomicInteger FILES = new AtomicInteger();
     private static final ExecutorService PEERS = Executors.newCachedThreadPool(r -> {

@@ -126,7 +126,7 @@ public final class FullFileSystem implements AutoCloseable {
         byte[] expect = Arrays.copyOf(payload, AGAIN);
         try (FileChannel in = FileChannel.open(src); Loopback.Connection c = Loopback.connect()) {
             Future<byte[]> got = Endpoints.peer(() -> Endpoints.drain(c.accepted));
-            assertEquals(AGAIN, engine.transfer(in, 0, AGAIN, c.client));
+            assertEquals(AGAIN, engine.transfer(in, 0, AGAIN, Endpoints.nonBlocking(c.client)));
             c.client.shutdownOutput();
             Payloads.assertSameBytes(expect, Endpoints.await(got), "to a socket after the file system filled");
         }

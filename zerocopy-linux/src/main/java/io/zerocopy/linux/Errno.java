@@ -14,21 +14,21 @@ import io.zerocopy.spi.Outcome;
  *       <td>a signal arrived before anything happened</td></tr>
  *   <tr><td>close</td><td>any, EINTR too</td><td>{@link Action#FAIL}</td>
  *       <td>the descriptor is released even when close fails; retrying could close a reused number</td></tr>
- *   <tr><td>splice, tee, read</td><td>EAGAIN</td><td>{@link Action#WAIT}</td>
+ *   <tr><td>splice, sendfile, tee, read</td><td>EAGAIN</td><td>{@link Action#WAIT}</td>
  *       <td>a non-blocking descriptor that can become ready: wait with poll(2), call again</td></tr>
  *   <tr><td>copy_file_range</td><td>EAGAIN</td><td>{@link Action#FALLBACK_TRANSFER}</td>
  *       <td>regular files are never "not ready": a file system that says so cannot serve this copy</td></tr>
  *   <tr><td>vmsplice</td><td>EAGAIN</td><td>{@link Action#FAIL}</td>
  *       <td>it is only called into an empty pipe, which always has room: waiting would never end</td></tr>
- *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td>
+ *   <tr><td>splice, sendfile, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td>
  *       <td>EINVAL, EXDEV, EOPNOTSUPP, ESPIPE, EBADF, EPERM</td><td>{@link Action#FALLBACK_TRANSFER}</td>
  *       <td>these descriptors or files cannot use this call (EPERM: copy_file_range on an immutable
  *       or append-only file)</td></tr>
- *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>EMFILE, ENFILE</td>
+ *   <tr><td>splice, sendfile, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>EMFILE, ENFILE</td>
  *       <td>{@link Action#FALLBACK_TRANSFER}</td><td>out of descriptors: the portable path needs none</td></tr>
  *   <tr><td>copy_file_range, nothing moved yet</td><td>EIO</td><td>{@link Action#FALLBACK_TRANSFER}</td>
  *       <td>file systems (procfs, some FUSE) refuse the call outright; after bytes moved it is a real error</td></tr>
- *   <tr><td>splice, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>ENOSYS</td>
+ *   <tr><td>splice, sendfile, tee, vmsplice, copy_file_range, pipe2, fcntl dup</td><td>ENOSYS</td>
  *       <td>{@link Action#FALLBACK_ENGINE}</td><td>the kernel lacks the call: the only engine-wide refusal</td></tr>
  *   <tr><td>ioctl(FICLONERANGE)</td><td>EOPNOTSUPP, ENOTTY, EXDEV</td><td>{@link Action#FALLBACK_TRANSFER}</td>
  *       <td>no extent sharing on this file system, or across these two: {@link #refusedByFileSystem}, so
@@ -83,6 +83,7 @@ final class Errno {
     /** The calls this module makes, by their C names. */
     enum Syscall {
         SPLICE("splice"),
+        SENDFILE("sendfile"),
         TEE("tee"),
         VMSPLICE("vmsplice"),
         COPY_FILE_RANGE("copy_file_range"),
@@ -159,7 +160,7 @@ final class Errno {
             case EINTR:
                 return Action.RETRY;
             case EAGAIN:
-                if (call == Syscall.SPLICE || call == Syscall.TEE || call == Syscall.READ) {
+                if (call == Syscall.SPLICE || call == Syscall.SENDFILE || call == Syscall.TEE || call == Syscall.READ) {
                     return Action.WAIT;
                 }
                 return call == Syscall.COPY_FILE_RANGE ? Action.FALLBACK_TRANSFER : Action.FAIL;

@@ -69,6 +69,16 @@ public final class Linux {
     }
 
     /**
+     * @return the {@code sendfile} strategy: file to socket with sendfile(2), the socket driven
+     *     non-blocking through the library's wait
+     * @throws UnsatisfiedLinkError if the module is unavailable
+     */
+    public static TransferStrategy sendfile() {
+        ensureAvailability();
+        return new SendfileStrategy(Native.syscalls());
+    }
+
+    /**
      * @return the {@code reflink} strategy: file to file by sharing extents
      *     ({@code ioctl(FICLONERANGE)}), remembering the file systems that refuse
      * @throws UnsatisfiedLinkError if the module is unavailable

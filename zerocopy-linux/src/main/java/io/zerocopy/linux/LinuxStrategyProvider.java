@@ -12,7 +12,12 @@ import io.zerocopy.spi.TransferStrategyProvider;
  * Offers the Linux strategies to {@link io.zerocopy.TransferEngine}s through
  * {@link java.util.ServiceLoader}: {@code reflink} (file to file only), ranked ahead of every other
  * strategy for that pair at every size, since sharing extents moves no data (a file system that
- * refuses costs one ioctl, then, remembered, two fstat calls); then {@code splice} (files,
+ * refuses costs one ioctl, then, remembered, two fstat calls); {@code sendfile} (file to socket
+ * only), ranked {@link Preference#MEASURED_BEST} for that pair at every size: one copy-free
+ * call per socket buffer of room, the fewest syscalls and the least CPU per GiB over a real
+ * link, and, unlike the JDK's {@code transferTo}, within reach of timeouts, close and interrupt
+ * (see docs/strategies.md); {@code splice} ranked {@link Preference#MEASURED_BEST} for file to
+ * pipe (one direct call, nothing in flight), ahead of the core's {@code mmap}; then {@code splice} (files,
  * sockets and pipes in any combination) and {@code copyFileRange} (file to file only), both at
  * {@link Preference#DEFAULT_RANK} for every pair, so they stand in that order after the core's
  * measured paths and ahead of the core's general ones (see docs/benchmarks.md); an engine may
@@ -34,7 +39,7 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
             return List.of();
         }
         try {
-            return List.of(Linux.reflink(), Linux.splice(), Linux.copyFileRange());
+            return List.of(Linux.reflink(), Linux.sendfile(), Linux.splice(), Linux.copyFileRange());
         } catch (RuntimeException | LinkageError e) {
             // Contract: a provider never throws. Not expected once Linux.isAvailable() is true.
             System.getLogger(LinuxStrategyProvider.class.getName()).log(System.Logger.Level.WARNING,
@@ -49,6 +54,8 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
             return List.of();
         }
         return List.of(Preference.forPair(ReflinkStrategy.NAME, ChannelKind.FILE, ChannelKind.FILE, 0, REFLINK_RANK),
+                Preference.forPair(SendfileStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, 0, Preference.MEASURED_BEST),
+                Preference.forPair(SpliceStrategy.NAME, ChannelKind.FILE, ChannelKind.PIPE, 0, Preference.MEASURED_BEST),
                 Preference.everywhere(SpliceStrategy.NAME, Preference.DEFAULT_RANK),
                 Preference.everywhere(CopyFileRangeStrategy.NAME, Preference.DEFAULT_RANK));
     }

@@ -99,6 +99,9 @@ final class Native implements Syscalls {
         /** {@code ssize_t copy_file_range(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
         @ssize_t long copy_file_range(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, @size_t long len, int flags);
 
+        /** {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)} */
+        @ssize_t long sendfile(int outFd, int inFd, ByteBuffer offset, @size_t long count);
+
         /** {@code ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)} */
         @ssize_t long tee(int fdIn, int fdOut, @size_t long len, int flags);
 
@@ -203,6 +206,11 @@ final class Native implements Syscalls {
     @Override
     public long copyFileRange(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
         return result(libc.copy_file_range(fdIn, offIn, fdOut, offOut, len, flags));
+    }
+
+    @Override
+    public long sendfile(int fdOut, int fdIn, ByteBuffer offIn, long count) {
+        return result(libc.sendfile(fdOut, fdIn, offIn, count));
     }
 
     @Override
@@ -355,6 +363,9 @@ final class Native implements Syscalls {
                 if (libc.splice(-1, null, fds[1], null, 1, SPLICE_F_NONBLOCK) != -1
                         || runtime.getLastError() != Errno.EBADF) {
                     throw new IllegalStateException("splice probe: expected EBADF, errno " + runtime.getLastError());
+                }
+                if (libc.sendfile(fds[1], -1, null, 1) != -1 || runtime.getLastError() != Errno.EBADF) {
+                    throw new IllegalStateException("sendfile probe: expected EBADF, errno " + runtime.getLastError());
                 }
                 if (libc.read(fds[0], 0, 0) != 0) {
                     throw new IllegalStateException("read probe failed: errno " + runtime.getLastError());

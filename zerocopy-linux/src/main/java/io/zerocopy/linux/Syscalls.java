@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * <p>Every method returns what the call returns on success and {@code -errno} on failure, so a
  * caller reads no errno separately and hands a negative result to {@link Errno#action}. Native
  * memory is passed as an address ({@code long}; 0 for a null pointer): the caller owns it and
- * keeps it reachable during the call. The {@code loff_t} of the two six-argument calls is an
+ * keeps it reachable during the call. The {@code loff_t} of the two six-argument calls (and sendfile's {@code off_t}) is an
  * 8-byte direct buffer in native order instead, or null: jnr-ffi's x86-64 stubs mispass the
  * sixth argument of a six-argument call that takes only numbers, and a buffer argument keeps
  * the call off that path without allocating. No type of a binding library appears here, so
@@ -24,6 +24,12 @@ interface Syscalls {
 
     /** {@code copy_file_range(2)}: offsets as for {@link #splice}. */
     long copyFileRange(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags);
+
+    /**
+     * {@code sendfile(2)}: from a file at {@code offIn} (advanced by the kernel; never null here)
+     * to any descriptor, a socket above all.
+     */
+    long sendfile(int fdOut, int fdIn, ByteBuffer offIn, long count);
 
     /** {@code tee(2)}: duplicates pipe content. */
     long tee(int fdIn, int fdOut, long len, int flags);

@@ -94,6 +94,11 @@ final class FaultySyscalls implements Syscalls {
     }
 
     @Override
+    public long sendfile(int fdOut, int fdIn, ByteBuffer offIn, long count) {
+        return fault(Errno.Syscall.SENDFILE, fdIn, fdOut) ? -errno : real.sendfile(fdOut, fdIn, offIn, count);
+    }
+
+    @Override
     public long tee(int fdIn, int fdOut, long len, int flags) {
         return fault(Errno.Syscall.TEE, fdIn, fdOut) ? -errno : real.tee(fdIn, fdOut, len, flags);
     }

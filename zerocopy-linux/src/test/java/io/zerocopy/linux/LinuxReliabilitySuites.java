@@ -34,7 +34,7 @@ class LinuxReliabilitySuites {
         @Override
         protected List<String> strategyNames() {
             // vmsplice is not listed: the provider does not offer it by name, and no pair has a memory source.
-            return List.of("splice", "copyFileRange", "copy", "transferTo", "mmap", "transferFrom");
+            return List.of("sendfile", "splice", "copyFileRange", "copy", "transferTo", "mmap", "transferFrom");
         }
 
         @Override

@@ -46,20 +46,23 @@ class StrategySelectionTest {
     }
 
     @Test
-    void providerOffersReflinkSpliceThenCopyFileRangeAheadOfCore() {
+    void providerOffersReflinkSendfileSpliceThenCopyFileRangeAheadOfCore() {
         List<String> names = engine.strategies();
-        assertEquals(List.of("reflink", "splice", "copyFileRange"), names.subList(0, 3), names.toString());
-        assertEquals(List.of("reflink", "splice", "copyFileRange"),
+        assertEquals(List.of("reflink", "sendfile", "splice", "copyFileRange"), names.subList(0, 4), names.toString());
+        assertEquals(List.of("reflink", "sendfile", "splice", "copyFileRange"),
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
         // reflink leads file to file at every size, even ahead of the core's measured transferTo.
         assertEquals(List.of("reflink", "splice", "copyFileRange"),
                 engine.strategies(ChannelKind.FILE, ChannelKind.FILE).subList(0, 3));
         assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET).contains("reflink"));
+        assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.FILE).contains("sendfile"));
+        assertFalse(engine.strategies(ChannelKind.SOCKET, ChannelKind.SOCKET).contains("sendfile"));
         // Memory sends go straight to the gathering write: vmsplice is opt-in and splice has no memory source.
         assertEquals(List.of("copy"), engine.strategies(ChannelKind.MEMORY, ChannelKind.SOCKET));
-        // The core prefers mmap for file to socket (its measurement); splice comes next.
-        assertEquals(List.of("mmap", "splice"),
-                engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET).subList(0, 2));
+        // sendfile leads file to socket at every size, ahead of the core's transferTo and mmap.
+        for (long size : new long[] {TransferEngine.DEFAULT_THRESHOLD, 64 * 1024, 1 << 20, 256L << 20}) {
+            assertEquals("sendfile", engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET, size).get(0), "size " + size);
+        }
     }
 
     @Test
