@@ -10,20 +10,26 @@ import io.zerocopy.spi.TransferStrategyProvider;
 
 /**
  * Offers the Linux strategies to {@link io.zerocopy.TransferEngine}s through
- * {@link java.util.ServiceLoader}: {@code reflink} (file to file only), ranked ahead of every other
- * strategy for that pair at every size, since sharing extents moves no data (a file system that
- * refuses costs one ioctl, then, remembered, two fstat calls); {@code sendfile} (file to socket
- * only), ranked {@link Preference#MEASURED_BEST} for that pair at every size: one copy-free
- * call per socket buffer of room, the fewest syscalls and the least CPU per GiB over a real
- * link, and, unlike the JDK's {@code transferTo}, within reach of timeouts, close and interrupt
- * (see docs/strategies.md); {@code splice} ranked {@link Preference#MEASURED_BEST} for file to
- * pipe (one direct call, nothing in flight), ahead of the core's {@code mmap}; then {@code splice} (files,
- * sockets and pipes in any combination) and {@code copyFileRange} (file to file only), both at
- * {@link Preference#DEFAULT_RANK} for every pair, so they stand in that order after the core's
- * measured paths and ahead of the core's general ones (see docs/benchmarks.md); an engine may
- * prefer {@code copyFileRange} per pair, say on network file systems. And the
- * broadcast strategy {@code tee}, unless the system property {@value Linux#TEE_PROPERTY} is
- * {@code false}. Offers nothing, without throwing, when {@link Linux#isAvailable()} is false.
+ * {@link java.util.ServiceLoader}, with their ranks (see docs/strategies.md for the reasoning):
+ * <ul>
+ *   <li>{@code reflink}, file to file, ahead of every other strategy for that pair at every
+ *       size: sharing extents moves no data (a file system that refuses costs one ioctl, then,
+ *       remembered, two fstat calls);</li>
+ *   <li>{@code copyFileRange}, file to file, {@link Preference#MEASURED_BEST} at every size:
+ *       one call per 64 MiB, done by the file system (extent sharing on XFS and Btrfs where
+ *       reflink declined a range, a copy on the server on NFS 4.2 and SMB, an in-kernel splice
+ *       elsewhere), as the JDK 21+ {@code transferTo}, Go and coreutils do;</li>
+ *   <li>{@code sendfile}, file to socket, {@link Preference#MEASURED_BEST} at every size: one
+ *       copy-free call per socket buffer of room, and, unlike the JDK's {@code transferTo},
+ *       within reach of timeouts, close and interrupt;</li>
+ *   <li>{@code splice}, {@link Preference#MEASURED_BEST} for file to pipe (one direct call,
+ *       nothing in flight), {@link Preference#DEFAULT_RANK} for every other pair of files,
+ *       sockets and pipes, so it serves socket to socket, socket or pipe to file, and what the
+ *       others decline;</li>
+ *   <li>the broadcast strategy {@code tee}, unless the system property
+ *       {@value Linux#TEE_PROPERTY} is {@code false}.</li>
+ * </ul>
+ * Offers nothing, without throwing, when {@link Linux#isAvailable()} is false.
  */
 public final class LinuxStrategyProvider implements TransferStrategyProvider {
 
@@ -39,7 +45,7 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
             return List.of();
         }
         try {
-            return List.of(Linux.reflink(), Linux.sendfile(), Linux.splice(), Linux.copyFileRange());
+            return List.of(Linux.reflink(), Linux.copyFileRange(), Linux.sendfile(), Linux.splice());
         } catch (RuntimeException | LinkageError e) {
             // Contract: a provider never throws. Not expected once Linux.isAvailable() is true.
             System.getLogger(LinuxStrategyProvider.class.getName()).log(System.Logger.Level.WARNING,
@@ -57,7 +63,7 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
                 Preference.forPair(SendfileStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, 0, Preference.MEASURED_BEST),
                 Preference.forPair(SpliceStrategy.NAME, ChannelKind.FILE, ChannelKind.PIPE, 0, Preference.MEASURED_BEST),
                 Preference.everywhere(SpliceStrategy.NAME, Preference.DEFAULT_RANK),
-                Preference.everywhere(CopyFileRangeStrategy.NAME, Preference.DEFAULT_RANK));
+                Preference.forPair(CopyFileRangeStrategy.NAME, ChannelKind.FILE, ChannelKind.FILE, 0, Preference.MEASURED_BEST));
     }
 
     @Override

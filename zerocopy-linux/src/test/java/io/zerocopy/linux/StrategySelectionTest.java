@@ -46,14 +46,16 @@ class StrategySelectionTest {
     }
 
     @Test
-    void providerOffersReflinkSendfileSpliceThenCopyFileRangeAheadOfCore() {
+    void providerOffersItsStrategiesAheadOfTheCoreForTheirPairs() {
         List<String> names = engine.strategies();
-        assertEquals(List.of("reflink", "sendfile", "splice", "copyFileRange"), names.subList(0, 4), names.toString());
-        assertEquals(List.of("reflink", "sendfile", "splice", "copyFileRange"),
+        assertEquals(List.of("reflink", "copyFileRange", "sendfile", "splice"), names.subList(0, 4), names.toString());
+        assertEquals(List.of("reflink", "copyFileRange", "sendfile", "splice"),
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
-        // reflink leads file to file at every size, even ahead of the core's measured transferTo.
-        assertEquals(List.of("reflink", "splice", "copyFileRange"),
-                engine.strategies(ChannelKind.FILE, ChannelKind.FILE).subList(0, 3));
+        // reflink then copy_file_range lead file to file at every size, ahead of the core's transferTo.
+        for (long size : new long[] {TransferEngine.DEFAULT_THRESHOLD, 64 * 1024, 1 << 20, 256L << 20}) {
+            assertEquals(List.of("reflink", "copyFileRange"),
+                    engine.strategies(ChannelKind.FILE, ChannelKind.FILE, size).subList(0, 2), "size " + size);
+        }
         assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET).contains("reflink"));
         assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.FILE).contains("sendfile"));
         assertFalse(engine.strategies(ChannelKind.SOCKET, ChannelKind.SOCKET).contains("sendfile"));
@@ -66,7 +68,7 @@ class StrategySelectionTest {
     }
 
     @Test
-    void fileToFileTriesReflinkThenSpliceByDefaultAndCopyFileRangeWhenPreferred() throws Exception {
+    void fileToFileTriesReflinkThenCopyFileRangeByDefaultAndSpliceWhenPreferred() throws Exception {
         byte[] data = payload(SIZE);
         Path src = Fixtures.file(dir, "src", data);
         Path dst = dir.resolve("dst");
@@ -75,14 +77,14 @@ class StrategySelectionTest {
         TransferResult r = recorder.last();
         assertEquals("reflink", r.attempts().get(0).strategy(), r.toString());
         if (r.fellBack()) { // the working directory's file system shares no extents (ext4, tmpfs)
-            assertEquals("splice", r.strategy(), r.toString());
+            assertEquals("copyFileRange", r.strategy(), r.toString());
             assertEquals(2, r.attempts().size(), r.toString());
         }
-        TransferEngine reflinkFirst = ZeroCopy.builder().listener(recorder)
-                .prefer(ChannelKind.FILE, ChannelKind.FILE, "copyFileRange").build();
-        assertEquals(SIZE, reflinkFirst.transfer(src, dst));
-        assertSameBytes(data, Files.readAllBytes(dst), "file -> file, copyFileRange preferred");
-        assertStrategy("copyFileRange");
+        TransferEngine spliceFirst = ZeroCopy.builder().listener(recorder)
+                .prefer(ChannelKind.FILE, ChannelKind.FILE, "splice").build();
+        assertEquals(SIZE, spliceFirst.transfer(src, dst));
+        assertSameBytes(data, Files.readAllBytes(dst), "file -> file, splice preferred");
+        assertStrategy("splice");
     }
 
     @Test
