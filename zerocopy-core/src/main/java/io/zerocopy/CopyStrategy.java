@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 
+import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Transfer;
@@ -15,6 +16,11 @@ import io.zerocopy.spi.TransferStrategy;
  * writing it out; for a memory source, a gathering write straight from the caller's buffers.
  * Serves every pair; the selector's choice below the size threshold and the last resort of
  * every chain.
+ *
+ * <p>With an idle timeout, a read from a blocking stream and a write to a blocking target are
+ * guarded by the waiter's watchdog: a call that outlasts the deadline has its channel closed
+ * and the transfer ends with the timeout. Progress is seen per buffer (64 KiB by default): a
+ * blocking write of one buffer must finish within the timeout.
  */
 final class CopyStrategy implements TransferStrategy {
 
@@ -37,10 +43,12 @@ final class CopyStrategy implements TransferStrategy {
         }
         ByteBuffer buf = t.buffer();
         FileChannel file = t.sourceKind() == ChannelKind.FILE ? t.sourceFile() : null;
+        Waiter waiter = Waiter.of(t);
+        Waiter guard = file == null && waiter.guards(t.source()) ? waiter : null;
         while (t.remaining() > 0) {
             buf.clear();
             buf.limit((int) Math.min(t.remaining(), buf.capacity()));
-            int n = file != null ? file.read(buf, t.position()) : t.source().read(buf);
+            int n = file != null ? file.read(buf, t.position()) : guard != null ? guardedRead(t, buf, guard) : t.source().read(buf);
             if (n < 0) {
                 return Outcome.COMPLETE;
             }
@@ -62,6 +70,26 @@ final class CopyStrategy implements TransferStrategy {
             }
         }
         return Outcome.COMPLETE;
+    }
+
+    /** A read from a blocking stream with an idle timeout: the watchdog ends it past the deadline. */
+    private static int guardedRead(Transfer t, ByteBuffer buf, Waiter guard) throws IOException {
+        guard.beforeBlockingCall(t.source());
+        int n;
+        try {
+            n = t.source().read(buf);
+        } catch (IOException e) {
+            throw guard.blockingCallFailed(e);
+        }
+        try {
+            guard.afterBlockingCall();
+        } catch (IOException e) {
+            if (n > 0) {
+                t.undelivered(n); // read, then the channel was closed for the timeout: never written
+            }
+            throw e;
+        }
+        return n;
     }
 
     /** Memory sources need no intermediate buffer: a gathering write straight from the caller's buffers. */

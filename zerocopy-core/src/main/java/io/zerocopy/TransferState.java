@@ -109,22 +109,31 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
     /**
      * {@inheritDoc} When the write fails (an interrupt, a close by another thread, a reset), the
      * bytes it wrote before failing, which the JDK's channels show in {@code src}'s position,
-     * are advanced first, so the count stays exact.
+     * are advanced first, so the count stays exact. With an idle timeout, a write to a blocking
+     * target is guarded by the waiter's watchdog ({@link Waiter#beforeBlockingCall}).
      */
     @Override
     public void writeFully(ByteBuffer src) throws IOException {
+        Waiter guard = waiter != null && waiter.guards(target) ? waiter : null;
         while (src.hasRemaining()) {
             int before = src.position();
             int n;
             try {
+                if (guard != null) {
+                    guard.beforeBlockingCall(target);
+                }
                 n = target.write(src);
             } catch (IOException e) {
                 advance(src.position() - before);
-                throw e;
+                throw guard != null ? guard.blockingCallFailed(e) : e;
             }
             if (n > 0) {
                 advance(n);
-            } else {
+            }
+            if (guard != null) {
+                guard.afterBlockingCall();
+            }
+            if (n == 0) {
                 awaitWritable();
             }
         }

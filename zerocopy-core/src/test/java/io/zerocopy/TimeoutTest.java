@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -80,6 +81,51 @@ class TimeoutTest {
                         () -> only("copy").transfer(source, target));
                 assertEquals(1000, e.bytesDelivered());
                 assertEquals(1000, Files.size(out));
+            }
+        }
+    }
+
+    /**
+     * A blocking socket gives the library no wait of its own to bound: the watchdog closes it at
+     * the deadline, and the count is still exact, the JDK showing the bytes of the cut-short
+     * write in the buffer's position.
+     */
+    @Test
+    @Timeout(30) // without the watchdog the write blocks for ever
+    void aBlockingSocketWhoseReaderStallsIsClosedAtTheTimeoutWithTheExactCount() throws Exception {
+        byte[] payload = Payloads.of(32 << 20, 22);
+        Path src = Files.write(dir.resolve("src"), payload);
+        try (Loopback.Connection c = Loopback.connect(); FileChannel in = FileChannel.open(src)) {
+            long start = System.nanoTime();
+            TransferTimeoutException e = assertThrows(TransferTimeoutException.class,
+                    () -> only("copy").transfer(in, 0, payload.length, c.client));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis >= IDLE.toMillis() && millis < LATEST_MILLIS, millis + " ms");
+            assertInstanceOf(InterruptedByTimeoutException.class, e.getCause());
+            assertTrue(!c.client.isOpen(), "the watchdog closed the blocking socket: the only way to end its write");
+            byte[] got = Endpoints.drain(c.accepted);
+            assertEquals(got.length, e.bytesDelivered(), "bytesDelivered() is what the peer received");
+            Payloads.assertSameBytes(java.util.Arrays.copyOf(payload, got.length), got, "the prefix");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aBlockingSocketWhoseWriterFallsSilentIsClosedAtTheTimeoutWithTheExactCount() throws Exception {
+        try (Loopback.Connection c = Loopback.connect()) {
+            c.client.write(ByteBuffer.wrap(Payloads.of(1000, 23)));
+            Path out = dir.resolve("out");
+            try (FileChannel target = FileChannel.open(out, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                long start = System.nanoTime();
+                TransferTimeoutException e = assertThrows(TransferTimeoutException.class,
+                        () -> only("copy").transfer(c.accepted, target));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(millis >= IDLE.toMillis() && millis < LATEST_MILLIS, millis + " ms");
+                assertEquals(1000, e.bytesDelivered());
+                assertEquals(0, e.bytesUndelivered());
+                assertEquals(1000, Files.size(out));
+                assertTrue(!c.accepted.isOpen(), "the watchdog closed the blocking source");
             }
         }
     }

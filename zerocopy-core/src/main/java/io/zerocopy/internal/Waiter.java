@@ -31,7 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Idle timeout: a waiter made with one throws {@link InterruptedByTimeoutException} from any
  * wait that begins, or would last, past the last {@link #progressed() progress} plus the
  * timeout; the engine reports it as a {@code TransferTimeoutException} with the counts. No wait
- * outlasts the deadline.
+ * outlasts the deadline. A JDK read or write on a blocking channel, which no wait of the
+ * library's bounds, is guarded instead ({@link #beforeBlockingCall}): past the deadline a
+ * watchdog thread closes that channel, the only way to end such a call, and the call's failure
+ * becomes the timeout.
  *
  * <p>Contract of {@link #checkLive()}, the same for every strategy: if the thread is
  * interrupted, every channel of the waiter is closed and {@link ClosedByInterruptException}
@@ -62,7 +65,12 @@ public final class Waiter implements Closeable {
     private final Channel[] channels;
     private final int mustStayOpen;
     private final long idleTimeoutNanos;
-    private long lastProgress;
+    private volatile long lastProgress;
+    /** The channel a guarded JDK call may block on, or null; written under this waiter's lock. */
+    private Channel blockedOn;
+    /** Set by the watchdog, under this waiter's lock, when it closed {@link #blockedOn}. */
+    private volatile boolean expired;
+    private boolean watched;
     private Selector selector;
     private long parkNanos = MIN_PARK_NANOS;
 
@@ -263,12 +271,98 @@ public final class Waiter implements Closeable {
         checkLive();
     }
 
+    /**
+     * @param channel one of this waiter's channels
+     * @return true if a JDK read or write on it may block out of reach of the library's waits
+     *     and this waiter has an idle timeout: a channel that is neither a file nor a
+     *     selectable channel in non-blocking mode
+     */
+    public boolean guards(Channel channel) {
+        return idleTimeoutNanos > 0 && !(channel instanceof java.nio.channels.FileChannel)
+                && !(channel instanceof SelectableChannel && !((SelectableChannel) channel).isBlocking());
+    }
+
+    /**
+     * Before a JDK call on a channel that {@link #guards}: from now until
+     * {@link #afterBlockingCall()} or {@link #blockingCallFailed}, the watchdog closes
+     * {@code channel} once the idle deadline passes. Allocates nothing after the first call.
+     *
+     * @param channel the channel the call may block on
+     * @throws InterruptedByTimeoutException if the idle deadline has passed already
+     */
+    public void beforeBlockingCall(Channel channel) throws InterruptedByTimeoutException {
+        bounded(Long.MAX_VALUE);
+        synchronized (this) {
+            blockedOn = channel;
+        }
+        if (!watched) {
+            watched = true;
+            Watchdog.watch(this);
+        }
+    }
+
+    /**
+     * After the guarded call returned, and after its bytes were counted.
+     *
+     * @throws InterruptedByTimeoutException if the watchdog closed the channel meanwhile: the
+     *     call outlasted the deadline, and the channel is closed
+     */
+    public void afterBlockingCall() throws InterruptedByTimeoutException {
+        synchronized (this) {
+            blockedOn = null;
+        }
+        if (expired) {
+            throw new InterruptedByTimeoutException();
+        }
+    }
+
+    /**
+     * After the guarded call threw, and after the bytes it moved were counted.
+     *
+     * @param failure what it threw
+     * @return an {@link InterruptedByTimeoutException} caused by {@code failure} if the watchdog
+     *     closed the channel, else {@code failure}
+     */
+    public IOException blockingCallFailed(IOException failure) {
+        synchronized (this) {
+            blockedOn = null;
+        }
+        if (!expired) {
+            return failure;
+        }
+        InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
+        timeout.initCause(failure);
+        return timeout;
+    }
+
+    /** Watchdog: closes the guarded channel if its call has lasted past the idle deadline. */
+    void expireIfBlockedPast(long now) {
+        Channel toClose;
+        synchronized (this) {
+            toClose = blockedOn;
+            if (toClose == null || now - (lastProgress + idleTimeoutNanos) < 0) {
+                return;
+            }
+            expired = true;
+            blockedOn = null;
+        }
+        try {
+            toClose.close(); // outside the lock: a blocking channel's close waits for the blocked call to leave
+        } catch (IOException e) {
+            // closed, or as closed as it gets: the call ends either way
+        }
+    }
+
     private static int sliceMillis(long maxNanos) {
         return (int) Math.max(1, Math.min(SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(maxNanos) + 1));
     }
 
     @Override
     public void close() throws IOException {
+        if (watched) {
+            watched = false;
+            Watchdog.unwatch(this);
+        }
         if (selector != null) {
             Selector s = selector;
             selector = null;
