@@ -78,14 +78,22 @@ final class Report {
             }
         }
         Files.createDirectories(o.out);
-        try (VethNetwork net = vethNetwork()) {
+        VethNetwork net = vethNetwork();
+        try {
             progress.done("creating " + Options.human(fileSize) + " of data in a temporary directory");
             try (Harness h = new Harness(fileSize, net)) {
                 measureAll(h);
-            } finally {
-                if (net != null) {
-                    vethLines.add(net.describe());
-                    vethLines.add(net.traffic());
+            }
+        } finally {
+            if (net != null) {
+                vethLines.add(net.describe());
+                vethLines.add(net.traffic());
+                try {
+                    net.close();
+                } catch (IOException e) {
+                    // the measurements stand; say what is left behind (the next run removes it)
+                    notes.add(e.getMessage());
+                    progress.done(e.getMessage());
                 }
             }
         }
@@ -110,7 +118,9 @@ final class Report {
         if (wanted && !o.veth) {
             skipped = "disabled (--no-veth)";
         } else if (wanted) {
-            progress.done("creating network namespaces and veth pairs");
+            if (VethNetwork.unavailabilityCause() == null) {
+                progress.done("creating network namespaces and veth pairs");
+            }
             try {
                 net = VethNetwork.create(o.scenarios.contains(Scenario.FILE_SOCKET_TBF));
                 notes.addAll(net.removedStale);
