@@ -3,12 +3,13 @@
  * method and prints its own timing and CPU, so the Java harness can put the kernel's raw
  * paths beside the library's on the same files, ports and sinks.
  *
- *   zcpeer fs <rw|sendfile|splice|mmap>            <file> <bytes> <sinkPort>
- *   zcpeer ss <rw|splice>                          <srcPort> <sinkPort> <bytes>
+ *   zcpeer fs <rw|sendfile|splice|mmap>            <file> <bytes> <sink>
+ *   zcpeer ss <rw|splice>                          <src> <sink> <bytes>
  *   zcpeer ff <rw|sendfile|splice|mmap|cfr>        <src> <dst> <bytes>
  *
- * fs: connect to 127.0.0.1:sinkPort, send <bytes> of <file>, shut down the write side.
- * ss: connect to the feeder at srcPort and the sink at sinkPort, write one "go" byte to the
+ * A socket peer is <a.b.c.d>:<port>, or a bare <port> on 127.0.0.1.
+ * fs: connect to the sink, send <bytes> of <file>, shut down the write side.
+ * ss: connect to the feeder at <src> and the sink at <sink>, write one "go" byte to the
  *     feeder, relay until the feeder's end of stream (or <bytes>), shut down the sink's side.
  * ff: overwrite <dst> (opened without truncation, from offset 0) with <bytes> of <src>.
  *
@@ -58,16 +59,34 @@ static void cpu_ns(long long *user, long long *sys) {
     *sys = (long long) ru.ru_stime.tv_sec * 1000000000LL + ru.ru_stime.tv_usec * 1000LL;
 }
 
-static int connect_port(int port) {
+/* endpoint: "a.b.c.d:port", or "port" for 127.0.0.1 */
+static int connect_to(const char *endpoint) {
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const char *colon = strrchr(endpoint, ':');
+    const char *port = endpoint;
+    if (colon != NULL) {
+        char host[64];
+        size_t n = (size_t) (colon - endpoint);
+        if (n >= sizeof host) {
+            errno = EINVAL;
+            die("peer address");
+        }
+        memcpy(host, endpoint, n);
+        host[n] = 0;
+        if (inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+            errno = EINVAL;
+            die("peer address");
+        }
+        port = colon + 1;
+    }
+    a.sin_port = htons((unsigned short) atoi(port));
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) die("socket");
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* as the Java and Netty rows */
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short) port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *) &a, sizeof a) != 0) die("connect");
     return fd;
 }
@@ -189,11 +208,11 @@ int main(int argc, char **argv) {
         in = open(argv[3], O_RDONLY);
         if (in < 0) die("open source");
         bytes = atoll(argv[4]);
-        out = connect_port(atoi(argv[5]));
+        out = connect_to(argv[5]);
     } else if (strcmp(scen, "ss") == 0) {
         ss = 1;
-        in = connect_port(atoi(argv[3]));
-        out = connect_port(atoi(argv[4]));
+        in = connect_to(argv[3]);
+        out = connect_to(argv[4]);
         bytes = atoll(argv[5]);
     } else if (strcmp(scen, "ff") == 0) {
         ff = 1;

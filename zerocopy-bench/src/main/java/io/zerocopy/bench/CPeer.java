@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The C reference peer ({@code src/main/c/zcpeer.c}, shipped as a resource): compiled at run
  * time with {@code cc -O2} into the run's temporary directory, then run once per measured
- * transfer against the same files and the same loopback sink and feeder as the Java rows.
+ * transfer against the same files and the same sink and feeder as the Java rows of the
+ * scenario, which it is given as {@code address:port} (loopback or the far end of a veth pair).
  * Its timestamps are CLOCK_MONOTONIC, the clock of {@link System#nanoTime()} on Linux, so the
  * sink's end time can close the window that the C process opened.
  */
@@ -72,7 +73,7 @@ final class CPeer {
 
     List<Row> rows(Scenario sc) {
         List<Row> rows = new ArrayList<>();
-        switch (sc) {
+        switch (sc.shape) {
             case FILE_SOCKET:
                 for (String m : new String[] {"rw", "sendfile", "splice", "mmap"}) {
                     rows.add(new CRow(sc, m));
@@ -91,6 +92,11 @@ final class CPeer {
                 }
         }
         return rows;
+    }
+
+    /** @return {@code a.b.c.d:port}, as zcpeer takes an IPv4 peer */
+    static String endpoint(java.net.InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     /** The peer's own report: {@code ok t0 t1 bytes user sys}. */
@@ -135,13 +141,13 @@ final class CPeer {
         @Override
         Sample run(Harness h, long size) throws Exception {
             String n = Long.toString(size);
-            switch (scenario) {
+            switch (scenario.shape) {
                 case FILE_SOCKET: {
-                    Loopback.Session sink = h.loopback.expectSink(size);
+                    Link link = h.link(scenario);
+                    Link.Session sink = link.expectSink(size);
                     Report r;
                     try {
-                        r = exec("fs", method, h.ws.src.toString(), n,
-                                Integer.toString(h.loopback.sinkAddress().getPort()));
+                        r = exec("fs", method, h.ws.src.toString(), n, endpoint(link.sinkAddress()));
                     } catch (Exception e) {
                         sink.settle();
                         throw e;
@@ -151,12 +157,12 @@ final class CPeer {
                     return new Sample(sink.received, sink.endNs - r.t0, r.userNs + r.sysNs, r.userNs, sink.cpuNs);
                 }
                 case SOCKET_SOCKET: {
-                    Loopback.Session feed = h.loopback.expectFeeder(size);
-                    Loopback.Session sink = h.loopback.expectSink(size);
+                    Link link = h.link(scenario);
+                    Link.Session feed = link.expectFeeder(size);
+                    Link.Session sink = link.expectSink(size);
                     Report r;
                     try {
-                        r = exec("ss", method, Integer.toString(h.loopback.feederAddress().getPort()),
-                                Integer.toString(h.loopback.sinkAddress().getPort()), n);
+                        r = exec("ss", method, endpoint(link.feederAddress()), endpoint(link.sinkAddress()), n);
                     } catch (Exception e) {
                         sink.settle();
                         feed.settle();

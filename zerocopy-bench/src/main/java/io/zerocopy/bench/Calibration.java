@@ -48,7 +48,8 @@ final class Calibration {
                 .append(TransferEngine.DEFAULT_THRESHOLD).append(" B\n");
         try (Harness h = new Harness(sizes[sizes.length - 1])) {
             for (Scenario sc : o.scenarios) {
-                if (sc == Scenario.SOCKET_SOCKET || sc == Scenario.BROADCAST) {
+                if (sc.shape == Scenario.Shape.SOCKET_SOCKET || sc.shape == Scenario.Shape.BROADCAST
+                        || sc.overVeth()) {
                     continue;
                 }
                 List<JavaRows.JavaRow> rows = new ArrayList<>();

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * run of the report. For each measured transfer the mover opens {@link #TARGETS} fresh
  * connections (TCP_NODELAY, outside the timed window); reader {@code i} reads connection
  * {@code i} to its end of stream into its own 64 KiB direct buffer, as the single-target sink
- * of {@link Loopback} does, and records when the last expected byte arrived and its own CPU.
+ * of {@link Link} does, and records when the last expected byte arrived and its own CPU.
  *
  * <p>The timed window opens just before the first byte moves and closes when the last target
  * has its last byte. Delivery is checked per target: exactly {@code n} bytes, then end of
@@ -106,7 +106,7 @@ final class Fanout implements AutoCloseable {
     }
 
     private static void readLoop(BlockingQueue<Job> q) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Loopback.SINK_BUFFER);
+        ByteBuffer buf = ByteBuffer.allocateDirect(Link.SINK_BUFFER);
         while (true) {
             Job j;
             try {

@@ -8,8 +8,9 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The shared fixture of a run (data files and loopback peers) and the three measured
- * shapes of a Java transfer. The timed window starts just before the first byte moves and
+ * The shared fixture of a run (data files, and the peers of each network path: a
+ * {@link Link} over loopback and, when a {@link VethNetwork} is given, over veth pairs) and the
+ * three measured shapes of a Java transfer. The timed window starts just before the first byte moves and
  * ends when the target has the last byte: for sockets when the sink has counted it, for
  * files when the mover's last write returns. Opening channels and connecting happen outside
  * the window.
@@ -27,33 +28,91 @@ final class Harness implements AutoCloseable {
     }
 
     final Workspace ws;
-    final Loopback loopback;
+    private final Link loopback;
+    /** Sink and feeder behind the veth network's plain pairs; null without a veth network. */
+    private final Link veth;
+    /** Sink behind the veth network's shaped pair; null without one. */
+    private final Link shaped;
     private final ByteBuffer go = ByteBuffer.allocateDirect(1);
     /** The broadcast scenario's readers, started on first use. */
     private Fanout fanout;
 
+    /** A fixture with loopback peers only. */
     Harness(long fileSize) throws IOException {
-        this.ws = new Workspace(fileSize);
-        Loopback lb = null;
-        try {
-            lb = new Loopback(ws.src);
-        } finally {
-            if (lb == null) {
-                ws.close();
-            }
-        }
-        this.loopback = lb;
+        this(fileSize, null);
     }
 
-    Sample fileToSocket(long n, FileBody body) throws IOException {
-        Loopback.Session sink = loopback.expectSink(n);
+    /**
+     * @param fileSize bytes of the data files
+     * @param net the veth network to put peers behind as well; null for loopback only. The
+     *     caller keeps it, and closes it after this harness.
+     */
+    Harness(long fileSize, VethNetwork net) throws IOException {
+        this.ws = new Workspace(fileSize);
+        Link lb = null;
+        Link v = null;
+        Link t = null;
+        try {
+            lb = Link.loopback(ws.src);
+            if (net != null) {
+                v = Link.veth("veth", net.sink, net.feeder, ws.src);
+                if (net.shaped != null) {
+                    t = Link.veth("tbf", net.shaped, null, ws.src);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Link l : new Link[] {v, lb}) {
+                if (l != null) {
+                    try {
+                        l.close();
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            ws.close();
+            throw e;
+        }
+        this.loopback = lb;
+        this.veth = v;
+        this.shaped = t;
+    }
+
+    /**
+     * @param sc a socket scenario
+     * @return the peers of its network path
+     * @throws IllegalStateException if this harness has no peers on that path
+     */
+    Link link(Scenario sc) {
+        Link l;
+        switch (sc.via) {
+            case LOOPBACK:
+                l = loopback;
+                break;
+            case VETH:
+                l = veth;
+                break;
+            case VETH_TBF:
+                l = shaped;
+                break;
+            default:
+                l = null;
+        }
+        if (l == null) {
+            throw new IllegalStateException("no peers for " + sc.label + " in this harness");
+        }
+        return l;
+    }
+
+    Sample fileToSocket(Link link, long n, FileBody body) throws IOException {
+        Link.Session sink = link.expectSink(n);
         long t0;
         long c0;
         long u0;
         long c1;
         long u1;
         try (FileChannel src = FileChannel.open(ws.src, StandardOpenOption.READ);
-             SocketChannel out = open(loopback.sinkAddress())) {
+             SocketChannel out = open(link.sinkAddress())) {
             u0 = Cpu.threadUser();
             c0 = Cpu.thread();
             t0 = System.nanoTime();
@@ -70,16 +129,16 @@ final class Harness implements AutoCloseable {
         return new Sample(sink.received, sink.endNs - t0, c1 - c0, u1 - u0, sink.cpuNs);
     }
 
-    Sample socketToSocket(long n, StreamBody body) throws IOException {
-        Loopback.Session feed = loopback.expectFeeder(n);
-        Loopback.Session sink = loopback.expectSink(n);
+    Sample socketToSocket(Link link, long n, StreamBody body) throws IOException {
+        Link.Session feed = link.expectFeeder(n);
+        Link.Session sink = link.expectSink(n);
         long t0;
         long c0;
         long u0;
         long c1;
         long u1;
-        try (SocketChannel a = open(loopback.feederAddress());
-             SocketChannel b = open(loopback.sinkAddress())) {
+        try (SocketChannel a = open(link.feederAddress());
+             SocketChannel b = open(link.sinkAddress())) {
             u0 = Cpu.threadUser();
             c0 = Cpu.thread();
             t0 = System.nanoTime();
@@ -153,18 +212,27 @@ final class Harness implements AutoCloseable {
         }
     }
 
+    /** Closes the broadcast readers, every link and the workspace, each even if another fails. */
     @Override
     public void close() throws IOException {
-        try {
-            if (fanout != null) {
-                fanout.close();
+        IOException first = null;
+        for (AutoCloseable c : new AutoCloseable[] {fanout, shaped, veth, loopback, ws}) {
+            if (c == null) {
+                continue;
             }
-        } finally {
             try {
-                loopback.close();
-            } finally {
-                ws.close();
+                c.close();
+            } catch (Exception e) {
+                IOException io = e instanceof IOException ? (IOException) e : new IOException(e);
+                if (first == null) {
+                    first = io;
+                } else {
+                    first.addSuppressed(io);
+                }
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

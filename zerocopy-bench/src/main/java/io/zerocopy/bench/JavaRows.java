@@ -26,14 +26,14 @@ final class JavaRows {
     }
 
     static List<Row> rows(Scenario sc) {
-        if (sc == Scenario.BROADCAST) {
+        if (sc.shape == Scenario.Shape.BROADCAST) {
             return BroadcastRows.rows();
         }
         List<Row> rows = new ArrayList<>();
         rows.add(traditional(sc));
         rows.add(heapLoop(sc));
         rows.add(directLoop(sc));
-        if (sc != Scenario.SOCKET_SOCKET) {
+        if (sc.shape != Scenario.Shape.SOCKET_SOCKET) {
             rows.add(jdkTransferTo(sc));
         }
         for (String name : strategyNames()) {
@@ -56,11 +56,11 @@ final class JavaRows {
 
         @Override
         Sample run(Harness h, long size) throws Exception {
-            switch (scenario) {
+            switch (scenario.shape) {
                 case FILE_SOCKET:
-                    return h.fileToSocket(size, this::moveFile);
+                    return h.fileToSocket(h.link(scenario), size, this::moveFile);
                 case SOCKET_SOCKET:
-                    return h.socketToSocket(size, this::moveStream);
+                    return h.socketToSocket(h.link(scenario), size, this::moveStream);
                 default:
                     return h.fileToFile(size, this::moveFile);
             }
@@ -107,11 +107,11 @@ final class JavaRows {
 
             @Override
             String describe() {
-                return sc == Scenario.SOCKET_SOCKET ? "8 KiB heap buffer read/write loop (the seed proxy)"
+                return sc.shape == Scenario.Shape.SOCKET_SOCKET ? "8 KiB heap buffer read/write loop (the seed proxy)"
                         : "read the whole file into a byte[], then write it all (the seed server)";
             }
         };
-        row.ran = sc == Scenario.SOCKET_SOCKET ? "8 KiB heap loop" : "whole file in a byte[]";
+        row.ran = sc.shape == Scenario.Shape.SOCKET_SOCKET ? "8 KiB heap loop" : "whole file in a byte[]";
         return row;
     }
 

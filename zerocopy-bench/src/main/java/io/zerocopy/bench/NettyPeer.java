@@ -73,10 +73,10 @@ final class NettyPeer implements AutoCloseable {
 
     List<Row> rows(Scenario sc) {
         List<Row> rows = new ArrayList<>();
-        if (sc == Scenario.FILE_SOCKET) {
-            rows.add(new FileRegionRow());
-        } else if (sc == Scenario.SOCKET_SOCKET) {
-            rows.add(new SpliceRow());
+        if (sc.shape == Scenario.Shape.FILE_SOCKET) {
+            rows.add(new FileRegionRow(sc));
+        } else if (sc.shape == Scenario.Shape.SOCKET_SOCKET) {
+            rows.add(new SpliceRow(sc));
         }
         return rows;
     }
@@ -99,14 +99,15 @@ final class NettyPeer implements AutoCloseable {
     }
 
     final class FileRegionRow extends Row {
-        FileRegionRow() {
-            super(Scenario.FILE_SOCKET, "netty:sendfile", Row.NETTY);
+        FileRegionRow(Scenario sc) {
+            super(sc, "netty:sendfile", Row.NETTY);
             ran = "EpollSocketChannel + DefaultFileRegion";
         }
 
         @Override
         Sample run(Harness h, long size) throws Exception {
-            Loopback.Session sink = h.loopback.expectSink(size);
+            Link link = h.link(scenario);
+            Link.Session sink = link.expectSink(size);
             FileChannel fc = FileChannel.open(h.ws.src, StandardOpenOption.READ);
             EpollSocketChannel ch = null;
             long c0;
@@ -115,7 +116,7 @@ final class NettyPeer implements AutoCloseable {
             long u1;
             long t0;
             try {
-                ChannelFuture cf = bootstrap.connect(h.loopback.sinkAddress());
+                ChannelFuture cf = bootstrap.connect(link.sinkAddress());
                 sync(cf);
                 ch = (EpollSocketChannel) cf.channel();
                 DefaultFileRegion region = new DefaultFileRegion(fc, 0, size);
@@ -150,8 +151,8 @@ final class NettyPeer implements AutoCloseable {
     }
 
     final class SpliceRow extends Row {
-        SpliceRow() {
-            super(Scenario.SOCKET_SOCKET, "netty:splice", Row.NETTY);
+        SpliceRow(Scenario sc) {
+            super(sc, "netty:splice", Row.NETTY);
             ran = "EpollSocketChannel.spliceTo";
         }
 
@@ -163,8 +164,9 @@ final class NettyPeer implements AutoCloseable {
             // Netty is told the length; the feeder holds the stream open (no FIN) because a FIN
             // racing spliceTo's last pipe drain makes Netty 4.2.18 close the source channel and
             // fail the splice (ClosedChannelException from clearSpliceQueue) on some runs
-            Loopback.Session feed = h.loopback.expectFeeder(size, false);
-            Loopback.Session sink = h.loopback.expectSink(size);
+            Link link = h.link(scenario);
+            Link.Session feed = link.expectFeeder(size, false);
+            Link.Session sink = link.expectSink(size);
             EpollSocketChannel a = null;
             EpollSocketChannel b = null;
             long c0;
@@ -175,10 +177,10 @@ final class NettyPeer implements AutoCloseable {
             try {
                 ChannelFuture fa = bootstrap.clone().option(ChannelOption.AUTO_READ, false)
                         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        .connect(h.loopback.feederAddress());
+                        .connect(link.feederAddress());
                 sync(fa);
                 a = (EpollSocketChannel) fa.channel();
-                ChannelFuture fb = bootstrap.connect(h.loopback.sinkAddress());
+                ChannelFuture fb = bootstrap.connect(link.sinkAddress());
                 sync(fb);
                 b = (EpollSocketChannel) fb.channel();
                 EpollSocketChannel src = a;

@@ -13,38 +13,52 @@ final class Options {
     static final String USAGE = String.join("\n",
             "usage: java -jar zerocopy-bench.jar [options]",
             "",
-            "Default: the report. Serves a file of --size bytes to a loopback client, relays it through a",
-            "loopback proxy and copies it over a cached file, with every strategy of the library and the",
-            "JDK, Netty epoll and C (sendfile/splice/mmap/copy_file_range) peers, and broadcasts a file to",
-            "8 loopback sockets, interleaved over --reps repetitions; then a size sweep. Writes",
-            "results.csv, sweep.csv, summary.md and SVG charts.",
+            "Default: the report. Serves a file of --size bytes to a client, relays it through a proxy and",
+            "copies it over a cached file, with every strategy of the library and the JDK, Netty epoll and C",
+            "(sendfile/splice/mmap/copy_file_range) peers, and broadcasts a file to 8 loopback sockets,",
+            "interleaved over --reps repetitions; then a size sweep. Socket scenarios run over loopback",
+            "(MTU 65536) and, when the process may create network namespaces (root), over veth pairs of",
+            "MTU 1500 into namespaces of their own (zcb-<pid>-*, 10.213.0.0/16; removed afterwards and on",
+            "Ctrl-C). Writes results.csv, sweep.csv, summary.md and SVG charts.",
             "",
             "  --size N          bytes per transfer, suffixes K M G (binary); default 100M (the seed's file)",
             "  --reps N          measured repetitions per row, interleaved; default 9",
             "  --warmup N        unmeasured runs per row before measuring; default 1",
-            "  --scenarios LIST  fs (file->socket), ss (socket->socket), ff (file->file), bc (broadcast: one",
-            "                    cached file to 8 loopback sockets, each drained by a reader thread:",
-            "                    ZeroCopy.broadcast with tee, the portable copy broadcast, 8 separate",
-            "                    transfers); default fs,ss,ff,bc",
+            "  --scenarios LIST  comma-separated; default all:",
+            "                      fs  file->socket over loopback",
+            "                      fv  file->socket over veth (sink in its own namespace)",
+            "                      ft  file->socket over veth shaped to 1 Gbit/s by tbf (--tbf-size)",
+            "                      ss  socket->socket (proxy) over loopback",
+            "                      sv  socket->socket over veth (feeder and sink in namespaces of their own,",
+            "                          the proxy in between in the root namespace)",
+            "                      ff  file->file",
+            "                      bc  broadcast: one cached file to 8 loopback sockets, each drained by a",
+            "                          reader thread (ZeroCopy.broadcast with tee, the portable copy",
+            "                          broadcast, 8 separate transfers)",
             "  --bc-size N       bytes per target in the broadcast (8x that delivered per run); default 32M,",
             "                    at most --size",
+            "  --tbf-size N      bytes per transfer over the 1 Gbit/s veth (ft); default 8M (67 ms), at most --size",
+            "  --no-veth         skip the veth scenarios (fv, ft, sv)",
             "  --out DIR         output directory; default bench-results",
-            "  --no-sweep        skip the throughput-by-size sweep",
+            "  --no-sweep        skip the throughput-by-size sweep (fs, fv, ff)",
             "  --no-c            skip the C peer",
             "  --no-netty        skip the Netty epoll peer",
             "  --smoke           seconds-long run with tiny sizes, for CI",
-            "  --calibrate       find the size below which the copy loop beats each zero-copy path",
+            "  --calibrate       find the size below which the copy loop beats each zero-copy path (loopback)",
             "  --jmh ARGS...     run the JMH suite (same as java -cp zerocopy-bench.jar org.openjdk.jmh.Main ARGS)",
             "  --help            this text");
 
     long size = 100L << 20;
     /** Bytes per target of the broadcast scenario, capped by {@link #size}. */
     long bcSize = 32L << 20;
+    /** Bytes per transfer of the tbf-shaped veth scenario, capped by {@link #size}. */
+    long tbfSize = 8L << 20;
     int reps = 9;
     int warmup = 1;
     Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
     Path out = Path.of("bench-results");
     boolean sweep = true;
+    boolean veth = true;
     boolean c = true;
     boolean netty = true;
     boolean smoke;
@@ -70,6 +84,12 @@ final class Options {
                     break;
                 case "--bc-size":
                     o.bcSize = parseSize(value(args, ++i, a));
+                    break;
+                case "--tbf-size":
+                    o.tbfSize = parseSize(value(args, ++i, a));
+                    break;
+                case "--no-veth":
+                    o.veth = false;
                     break;
                 case "--reps":
                     o.reps = positive(value(args, ++i, a), a);
@@ -143,9 +163,21 @@ final class Options {
         return Math.min(size, bcSize);
     }
 
+    /** @return bytes per transfer of the tbf-shaped veth scenario */
+    long tbfSize() {
+        return Math.min(size, tbfSize);
+    }
+
     /** @return bytes per transfer of a row of this scenario */
     long sizeOf(Scenario sc) {
-        return sc == Scenario.BROADCAST ? broadcastSize() : size;
+        switch (sc) {
+            case BROADCAST:
+                return broadcastSize();
+            case FILE_SOCKET_TBF:
+                return tbfSize();
+            default:
+                return size;
+        }
     }
 
     private static String value(String[] args, int i, String option) {

@@ -17,7 +17,9 @@ import java.util.Random;
 /**
  * The default report: every row of every chosen scenario, warmed up, then measured
  * {@code reps} times in a freshly shuffled order each repetition so that drift and noise from
- * other work on the machine spread over all rows instead of biasing one.
+ * other work on the machine spread over all rows instead of biasing one. The veth scenarios
+ * run when a {@link VethNetwork} can be built for the run (else the notes say why); it is
+ * removed when the run ends, however it ends.
  */
 final class Report {
 
@@ -27,6 +29,10 @@ final class Report {
     final List<Result> results = new ArrayList<>();
     final List<SizeSweep.Point> sweep = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
+    /** The scenarios that run: the chosen ones, less those whose network could not be built. */
+    final List<Scenario> scenarios = new ArrayList<>();
+    /** Lines describing the veth network and its traffic; empty if it was not built. */
+    private final List<String> vethLines = new ArrayList<>();
 
     Report(Options o, PrintStream out, PrintStream err) {
         this.o = o;
@@ -72,56 +78,117 @@ final class Report {
             }
         }
         Files.createDirectories(o.out);
-        progress.done("creating " + Options.human(fileSize) + " of data in a temporary directory");
-        try (Harness h = new Harness(fileSize)) {
-            List<Row> rows = new ArrayList<>();
-            NettyPeer netty = null;
-            CPeer c = null;
-            if (o.netty) {
-                try {
-                    netty = NettyPeer.create();
-                } catch (Row.Unavailable | RuntimeException | LinkageError e) {
-                    notes.add("Netty epoll peer skipped: " + e.getMessage());
-                }
-            } else {
-                notes.add("Netty peer disabled (--no-netty)");
+        VethNetwork net = vethNetwork();
+        try {
+            progress.done("creating " + Options.human(fileSize) + " of data in a temporary directory");
+            try (Harness h = new Harness(fileSize, net)) {
+                measureAll(h);
             }
-            if (o.c) {
+        } finally {
+            if (net != null) {
+                vethLines.add(net.describe());
+                vethLines.add(net.traffic());
                 try {
-                    c = CPeer.compile(h.ws.dir);
-                } catch (Row.Unavailable e) {
+                    net.close();
+                } catch (IOException e) {
+                    // the measurements stand; say what is left behind (the next run removes it)
                     notes.add(e.getMessage());
-                }
-            } else {
-                notes.add("C peer disabled (--no-c)");
-            }
-            try {
-                for (Scenario sc : o.scenarios) {
-                    rows.addAll(JavaRows.rows(sc));
-                    if (netty != null) {
-                        rows.addAll(netty.rows(sc));
-                    }
-                    if (c != null) {
-                        rows.addAll(c.rows(sc));
-                    }
-                }
-                for (Row r : rows) {
-                    results.add(new Result(r));
-                }
-                warmUp(h);
-                measure(h);
-                if (o.sweep) {
-                    sweep(h);
-                }
-            } finally {
-                if (netty != null) {
-                    netty.close();
+                    progress.done(e.getMessage());
                 }
             }
         }
         double secs = (System.nanoTime() - started) / 1e9;
         progress.done(String.format(Locale.ROOT, "done in %.1f s; results in %s", secs, o.out));
         write(secs);
+    }
+
+    /**
+     * Chooses the scenarios that can run and builds the veth network if one of them needs it.
+     *
+     * @return the network, or null if no chosen scenario needs it or it cannot be built (the
+     *     notes then say why)
+     */
+    private VethNetwork vethNetwork() {
+        boolean wanted = false;
+        for (Scenario sc : o.scenarios) {
+            wanted |= sc.overVeth();
+        }
+        VethNetwork net = null;
+        String skipped = null;
+        if (wanted && !o.veth) {
+            skipped = "disabled (--no-veth)";
+        } else if (wanted) {
+            if (VethNetwork.unavailabilityCause() == null) {
+                progress.done("creating network namespaces and veth pairs");
+            }
+            try {
+                net = VethNetwork.create(o.scenarios.contains(Scenario.FILE_SOCKET_TBF));
+                notes.addAll(net.removedStale);
+            } catch (Row.Unavailable e) {
+                skipped = "skipped: " + e.getMessage();
+            }
+        }
+        List<String> dropped = new ArrayList<>();
+        for (Scenario sc : o.scenarios) {
+            if (sc.overVeth() && (net == null || sc.via == Scenario.Via.VETH_TBF && net.shaped == null)) {
+                dropped.add(sc.code);
+            } else {
+                scenarios.add(sc);
+            }
+        }
+        if (skipped != null) {
+            notes.add("veth scenarios (" + String.join(", ", dropped) + ") " + skipped);
+        } else if (!dropped.isEmpty()) {
+            notes.add("tbf scenario (ft) skipped: " + net.shapedFailure);
+        }
+        return net;
+    }
+
+    private void measureAll(Harness h) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        NettyPeer netty = null;
+        CPeer c = null;
+        if (o.netty) {
+            try {
+                netty = NettyPeer.create();
+            } catch (Row.Unavailable | RuntimeException | LinkageError e) {
+                notes.add("Netty epoll peer skipped: " + e.getMessage());
+            }
+        } else {
+            notes.add("Netty peer disabled (--no-netty)");
+        }
+        if (o.c) {
+            try {
+                c = CPeer.compile(h.ws.dir);
+            } catch (Row.Unavailable e) {
+                notes.add(e.getMessage());
+            }
+        } else {
+            notes.add("C peer disabled (--no-c)");
+        }
+        try {
+            for (Scenario sc : scenarios) {
+                rows.addAll(JavaRows.rows(sc));
+                if (netty != null) {
+                    rows.addAll(netty.rows(sc));
+                }
+                if (c != null) {
+                    rows.addAll(c.rows(sc));
+                }
+            }
+            for (Row r : rows) {
+                results.add(new Result(r));
+            }
+            warmUp(h);
+            measure(h);
+            if (o.sweep) {
+                sweep(h);
+            }
+        } finally {
+            if (netty != null) {
+                netty.close();
+            }
+        }
     }
 
     private void warmUp(Harness h) {
@@ -186,15 +253,26 @@ final class Report {
         }
     }
 
+    /** @return whether the size sweep covers this scenario: file->socket unshaped, and file->file */
+    static boolean swept(Scenario sc) {
+        return sc.shape == Scenario.Shape.FILE_FILE
+                || sc.shape == Scenario.Shape.FILE_SOCKET && sc.via != Scenario.Via.VETH_TBF;
+    }
+
+    /** @return whether the sweep has a line for this row: every library row, and the JDK's direct-buffer loop */
+    private static boolean sweptRow(Result r, Scenario sc) {
+        return r.active() && r.row.scenario == sc && r.row instanceof JavaRows.JavaRow
+                && (r.row.family.equals(Row.ZEROCOPY) || r.row.name.equals("jdk:direct-loop"));
+    }
+
     private void sweep(Harness h) {
-        for (Scenario sc : o.scenarios) {
-            if (sc == Scenario.SOCKET_SOCKET || sc == Scenario.BROADCAST) {
+        for (Scenario sc : scenarios) {
+            if (!swept(sc)) {
                 continue;
             }
             List<JavaRows.JavaRow> rows = new ArrayList<>();
             for (Result r : results) {
-                if (r.active() && r.row.scenario == sc && r.row instanceof JavaRows.JavaRow
-                        && (r.row.family.equals(Row.ZEROCOPY) || r.row.name.equals("jdk:direct-loop"))) {
+                if (sweptRow(r, sc)) {
                     rows.add((JavaRows.JavaRow) r.row);
                 }
             }
@@ -205,15 +283,13 @@ final class Report {
                 notes.add("size sweep of " + sc.label + " failed: " + e);
                 progress.done("sweep " + sc.code + " failed: " + e);
             }
-        }
-        // the report's own size completes each line
-        for (Result r : results) {
-            if (r.active() && r.stats() != null && r.row.scenario != Scenario.SOCKET_SOCKET
-                    && r.row.scenario != Scenario.BROADCAST && r.row instanceof JavaRows.JavaRow
-                    && (r.row.family.equals(Row.ZEROCOPY) || r.row.name.equals("jdk:direct-loop"))) {
-                Stats s = r.stats();
-                sweep.add(new SizeSweep.Point(r.row.scenario, r.row.name, s.bytes, s.n, s.medianNs, s.minNs, s.maxNs,
-                        r.ran()));
+            // the report's own size completes each line
+            for (Result r : results) {
+                if (sweptRow(r, sc) && r.stats() != null) {
+                    Stats s = r.stats();
+                    sweep.add(new SizeSweep.Point(sc, r.row.name, s.bytes, s.n, s.medianNs, s.minNs, s.maxNs,
+                            r.ran()));
+                }
             }
         }
     }
@@ -279,7 +355,7 @@ final class Report {
         for (Result r : results) {
             Stats s = r.active() ? r.stats() : null;
             double trad = tradMbps(r.row.scenario);
-            sb.append(r.row.scenario.label).append(',').append(csv(r.row.name)).append(',').append(r.row.family)
+            sb.append(csv(r.row.scenario.label)).append(',').append(csv(r.row.name)).append(',').append(r.row.family)
                     .append(',').append(r.status).append(',').append(csv(r.ran())).append(',');
             if (s != null) {
                 sb.append(s.bytes).append(',').append(s.n).append(',')
@@ -301,7 +377,7 @@ final class Report {
     private void writeSweepCsv(Path p) throws IOException {
         StringBuilder sb = new StringBuilder(SWEEP_HEADER).append('\n');
         for (SizeSweep.Point pt : sweep) {
-            sb.append(pt.scenario().label).append(',').append(csv(pt.row())).append(',').append(pt.size()).append(',')
+            sb.append(csv(pt.scenario().label)).append(',').append(csv(pt.row())).append(',').append(pt.size()).append(',')
                     .append(pt.ops()).append(',').append(num(pt.medianNsPerOp())).append(',')
                     .append(num(pt.minNsPerOp())).append(',').append(num(pt.maxNsPerOp())).append(',')
                     .append(num(pt.mbps())).append(',').append(csv(pt.ran())).append('\n');
@@ -335,14 +411,21 @@ final class Report {
         sb.append("- size ").append(Options.human(o.size)).append(" (").append(o.size).append(" B) per transfer, ")
                 .append(o.warmup).append(" warm-up + ").append(o.reps)
                 .append(" measured runs per row, rows shuffled every repetition")
-                .append(o.scenarios.contains(Scenario.BROADCAST) ? " (broadcast: " + Options.human(o.broadcastSize())
+                .append(scenarios.contains(Scenario.BROADCAST) ? " (broadcast: " + Options.human(o.broadcastSize())
                         + " to each of " + Fanout.TARGETS + " targets)" : "")
+                .append(scenarios.contains(Scenario.FILE_SOCKET_TBF) ? " (tbf-shaped veth: "
+                        + Options.human(o.tbfSize()) + ")" : "")
                 .append("; run took ")
                 .append(String.format(Locale.ROOT, "%.0f s", secs)).append('\n');
         sb.append("- MB/s = 10^6 B/s at the median time; spread = min-max of MB/s over the runs. CPU = user+system "
                 + "seconds per GiB of the moving thread (Java rows: ThreadMXBean; Netty: its event-loop thread; "
-                + "C: getrusage of the one-thread process); peers = the loopback sink (and proxy feeder) threads, "
-                + "which every row shares; total = mover + peers (median of per-run sums).\n");
+                + "C: getrusage of the one-thread process); peers = the sink (and proxy feeder) threads of the "
+                + "scenario's path, which every row of the scenario shares; total = mover + peers (median of per-run"
+                + " sums).\n");
+        sb.append("- loopback: 127.0.0.1 in the root network namespace, MTU 65536\n");
+        for (String v : vethLines) {
+            sb.append("- ").append(v).append('\n');
+        }
         for (String n : notes) {
             sb.append("- note: ").append(n).append('\n');
         }
@@ -356,7 +439,11 @@ final class Report {
                 continue;
             }
             double trad = tradMbps(e.getKey());
-            sb.append("\n### ").append(e.getKey().label).append("\n\n");
+            sb.append("\n### ").append(e.getKey().title());
+            if (o.sizeOf(e.getKey()) != o.size) {
+                sb.append(", ").append(Options.human(o.sizeOf(e.getKey()))).append(" per transfer");
+            }
+            sb.append("\n\n");
             sb.append("| row | ran | MB/s median | MB/s min-max | ms median (IQR) | CPU s/GiB mover (user) | "
                     + "peers s/GiB | total s/GiB | vs traditional |\n");
             sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -392,7 +479,7 @@ final class Report {
             }
             Collections.sort(sizes);
             for (Map.Entry<Scenario, Map<String, Map<Long, SizeSweep.Point>>> e : t.entrySet()) {
-                sb.append("\n").append(e.getKey().label).append("\n\n| row |");
+                sb.append("\n").append(e.getKey().title()).append("\n\n| row |");
                 for (long s : sizes) {
                     sb.append(' ').append(Options.human(s)).append(" |");
                 }

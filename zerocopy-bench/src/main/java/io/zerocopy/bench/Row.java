@@ -28,7 +28,7 @@ abstract class Row {
     /**
      * Moves {@code size} bytes once and measures it.
      *
-     * @param h the shared files and loopback peers
+     * @param h the shared files and the peers of every network path
      * @param size bytes to move
      * @return the measurement
      * @throws Exception if the transfer fails or moves the wrong number of bytes

@@ -9,7 +9,7 @@ package io.zerocopy.bench;
  *     a broadcast: until the last target had its last byte)
  * @param moverCpuNs user + system CPU of the moving thread (or C process, or Netty event loop)
  * @param moverUserNs the user part of {@code moverCpuNs}; -1 if not known
- * @param peerCpuNs CPU of the loopback peers (sink reader, proxy feeder; the broadcast's reader
+ * @param peerCpuNs CPU of the peers (sink reader, proxy feeder; the broadcast's reader
  *     threads) during the transfer
  * @param deliveredBytes bytes delivered over all targets, the denominator of CPU per GiB:
  *     {@code bytes} for a single target, {@code bytes} times the fan-out for a broadcast

@@ -77,7 +77,7 @@ final class Svg {
             }
             double scale = niceCeil(max);
             sb.append("<text x=\"10\" y=\"").append(y + 18).append("\" font-size=\"13\" font-weight=\"bold\">")
-                    .append(esc(e.getKey().label + " (" + Options.human(l.get(0).stats().bytes)
+                    .append(esc(e.getKey().title() + " (" + Options.human(l.get(0).stats().bytes)
                             + (e.getKey() == Scenario.BROADCAST ? " to each of " + Fanout.TARGETS
                             + " sockets; MB/s per target" : "") + ")"))
                     .append("</text>\n");
@@ -188,7 +188,7 @@ final class Svg {
             int top = y0 + 20;
             int plotH = panelH - 70;
             sb.append("<text x=\"10\" y=\"").append(y0 + 12).append("\" font-size=\"13\" font-weight=\"bold\">")
-                    .append(esc(e.getKey().label + ": MB/s by transfer size (log-log)")).append("</text>\n");
+                    .append(esc(e.getKey().title() + ": MB/s by transfer size (log-log)")).append("</text>\n");
             for (double d = ly0; d <= ly1; d++) {
                 double yy = top + plotH - plotH * (d - ly0) / (ly1 - ly0);
                 sb.append("<line x1=\"").append(left).append("\" y1=\"").append(f(yy)).append("\" x2=\"")

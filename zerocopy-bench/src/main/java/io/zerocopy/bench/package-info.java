@@ -1,9 +1,14 @@
 /**
  * The benchmark report, calibration and peers of zerocopy; not API.
  *
- * <p>Design: a {@link io.zerocopy.bench.Harness} owns the data files and the loopback peers
- * (a sink that reads every socket row's output, a feeder that writes every proxy row's input)
- * for the whole run, so that rows differ only in how the bytes are moved. A
+ * <p>Design: a {@link io.zerocopy.bench.Harness} owns the data files and, per network path, a
+ * {@link io.zerocopy.bench.Link}: the peers (a sink that reads every socket row's output, a
+ * feeder that writes every proxy row's input) for the whole run, so that rows differ only in how
+ * the bytes are moved. The paths are loopback and, when the process may create network
+ * namespaces, veth pairs of MTU 1500 into namespaces of their own
+ * ({@link io.zerocopy.bench.VethNetwork}; the peers' listening sockets are opened inside them by
+ * a thread that joins the namespace, {@link io.zerocopy.bench.NetNamespace}, while the mover and
+ * every other thread stay in the root namespace). A
  * {@link io.zerocopy.bench.Row} performs one complete transfer and returns a
  * {@link io.zerocopy.bench.Sample}: the Java rows through the library or the JDK, the C rows
  * through a subprocess ({@code zcpeer}), the Netty rows through an epoll event loop. The

@@ -86,6 +86,7 @@ class SmokeReportTest {
             parseXml(out.resolve(svg));
         }
         String md = Files.readString(out.resolve("summary.md"));
+        assertVeth(rows, sweep, md);
         assertTrue(md.contains("### Targets"));
         assertTrue(md.contains("### broadcast"), "broadcast table");
         assertTrue(md.contains("broadcast: tee CPU per GiB delivered \u2264 0.5\u00d7 8 separate sends: sending thread"),
@@ -106,6 +107,14 @@ class SmokeReportTest {
         assertEquals(32L << 20, Options.parse().broadcastSize());
         assertEquals(1L << 20, Options.parse("--size", "1M").broadcastSize());
         assertTrue(Options.parse().scenarios.contains(Scenario.BROADCAST), "broadcast runs by default");
+        Options veth = Options.parse("--scenarios", "fv,sv,ft", "--tbf-size", "4M");
+        assertEquals(java.util.EnumSet.of(Scenario.FILE_SOCKET_VETH, Scenario.SOCKET_SOCKET_VETH,
+                Scenario.FILE_SOCKET_TBF), veth.scenarios);
+        assertEquals(4L << 20, veth.sizeOf(Scenario.FILE_SOCKET_TBF));
+        assertEquals(100L << 20, veth.sizeOf(Scenario.FILE_SOCKET_VETH));
+        assertEquals(1L << 20, Options.parse("--size", "1M").sizeOf(Scenario.FILE_SOCKET_TBF));
+        assertTrue(Options.parse().veth, "veth scenarios run by default");
+        assertTrue(!Options.parse("--no-veth").veth);
     }
 
     @Test
@@ -123,6 +132,39 @@ class SmokeReportTest {
             Sample s = new BroadcastRows.SeparateRow().run(h, n);
             assertEquals(n, s.bytes());
             assertEquals(n * Fanout.TARGETS, s.deliveredBytes());
+        }
+    }
+
+    /**
+     * The veth scenarios run whenever this process may build network namespaces (CI runs as
+     * root), else the notes give the reason; either way the run leaves no namespace behind.
+     */
+    private static void assertVeth(Map<String, String[]> rows, List<String> sweep, String md) throws IOException {
+        String cause = VethNetwork.unavailabilityCause();
+        if (cause == null) {
+            for (String sc : new String[] {"file->socket over veth", "socket->socket over veth",
+                "file->socket over veth at 1 Gbit/s (tbf)"}) {
+                for (String row : new String[] {"traditional", "jdk:direct-loop", "zc:copy", "zc:auto"}) {
+                    assertOk(rows, sc + "/" + row);
+                }
+            }
+            assertOk(rows, "file->socket over veth/zc:transferTo");
+            assertTrue(rows.containsKey("socket->socket over veth/c:splice"), "C peer row listed (ok or skipped)");
+            assertTrue(sweep.stream().anyMatch(l -> l.startsWith("file->socket over veth,zc:auto,4096,")),
+                    "sweep has fv auto 4 KiB");
+            assertTrue(md.contains("- veth: the mover in the root network namespace; MTU 1500;"), "veth set-up line");
+            assertTrue(md.contains("veth traffic at the root ends"), "veth traffic line");
+            assertTrue(md.contains("### file->socket over loopback"), "loopback table named as such");
+        } else {
+            assertTrue(md.contains("veth scenarios (fv, ft, sv) skipped: " + cause), "veth skip note");
+        }
+        String pid = Long.toString(ProcessHandle.current().pid());
+        Path netns = Path.of(NetNamespace.DIR);
+        if (Files.isDirectory(netns)) {
+            try (java.util.stream.Stream<Path> s = Files.list(netns)) {
+                assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(VethNetwork.PREFIX + pid + "-")),
+                        "a namespace of this run is left in " + netns);
+            }
         }
     }
 

@@ -15,17 +15,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The loopback peers every socket row shares, whatever moves the bytes (Java, C or Netty):
- * a sink that accepts one connection at a time and reads it to the end into a 64 KiB direct
- * buffer, and a feeder that accepts one connection at a time, waits for a one-byte "go" and
- * then sends the requested bytes of the source file with {@code FileChannel.transferTo}
- * (sendfile), so that a proxy under test always relays the same stream.
+ * The peers at the far end of one network path, which every socket row of a scenario shares,
+ * whatever moves the bytes (Java, C or Netty): a sink that accepts one connection at a time and
+ * reads it to the end into a 64 KiB direct buffer, and a feeder that accepts one connection at
+ * a time, waits for a one-byte "go" and then sends the requested bytes of the source file with
+ * {@code FileChannel.transferTo} (sendfile), so that a proxy under test always relays the same
+ * stream.
+ *
+ * <p>The path is set by the listening sockets a link is given: {@link #loopback} binds both to
+ * the loopback address; {@link #veth} opens them inside the network namespaces at the far ends
+ * of veth pairs, so that every byte crosses a veth device to and from the mover in the root
+ * namespace. The link's threads stay in the root namespace: an accepted socket belongs to its
+ * listener's namespace whichever thread accepts it.
  *
  * <p>Protocol: call {@code expect(n)} before the connection is opened; one transfer at a time.
  * Both peers record their own thread's CPU so that the cost of the receiving side is reported
  * next to the mover's.
  */
-final class Loopback implements AutoCloseable {
+final class Link implements AutoCloseable {
 
     static final int SINK_BUFFER = 64 * 1024;
 
@@ -61,7 +68,7 @@ final class Loopback implements AutoCloseable {
         Session await() throws IOException {
             try {
                 if (!done.await(120, TimeUnit.SECONDS)) {
-                    throw new IOException("timed out waiting for the loopback peer (" + received + " of "
+                    throw new IOException("timed out waiting for the peer (" + received + " of "
                             + expected + " bytes)");
                 }
             } catch (InterruptedException e) {
@@ -69,7 +76,7 @@ final class Loopback implements AutoCloseable {
                 throw new IOException("interrupted", e);
             }
             if (failure != null) {
-                throw new IOException("loopback peer failed: " + failure, failure);
+                throw new IOException("peer failed: " + failure, failure);
             }
             return this;
         }
@@ -91,7 +98,9 @@ final class Loopback implements AutoCloseable {
         }
     }
 
+    private final String name;
     private final ServerSocketChannel sinkServer;
+    /** Null for a link without a feeder. */
     private final ServerSocketChannel feederServer;
     private final FileChannel feederFile;
     private final Thread sinkThread;
@@ -100,25 +109,99 @@ final class Loopback implements AutoCloseable {
     private volatile Session feederPending;
     private volatile boolean closed;
 
-    Loopback(Path source) throws IOException {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        sinkServer = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0), 64);
-        feederServer = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0), 64);
-        feederFile = FileChannel.open(source, StandardOpenOption.READ);
-        sinkThread = new Thread(this::sinkLoop, "zc-bench-sink");
-        feederThread = new Thread(this::feederLoop, "zc-bench-feeder");
+    /**
+     * Starts the peers on listening sockets, which the link owns from here on (it closes them,
+     * also if this constructor fails).
+     *
+     * @param name names the link's threads
+     * @param sinkServer where the sink listens
+     * @param feederServer where the feeder listens; null for a link that only receives
+     * @param source the file the feeder sends
+     * @throws IOException if the source cannot be opened
+     */
+    Link(String name, ServerSocketChannel sinkServer, ServerSocketChannel feederServer, Path source)
+            throws IOException {
+        this.name = name;
+        this.sinkServer = sinkServer;
+        this.feederServer = feederServer;
+        try {
+            feederFile = FileChannel.open(source, StandardOpenOption.READ);
+        } catch (IOException | RuntimeException e) {
+            closeServers();
+            throw e;
+        }
+        sinkThread = new Thread(this::sinkLoop, "zc-bench-sink-" + name);
         sinkThread.setDaemon(true);
-        feederThread.setDaemon(true);
         sinkThread.start();
-        feederThread.start();
+        if (feederServer != null) {
+            feederThread = new Thread(this::feederLoop, "zc-bench-feeder-" + name);
+            feederThread.setDaemon(true);
+            feederThread.start();
+        } else {
+            feederThread = null;
+        }
+    }
+
+    /**
+     * @param source the file the feeder sends
+     * @return sink and feeder on the loopback address of the root namespace
+     * @throws IOException if a socket cannot be bound
+     */
+    static Link loopback(Path source) throws IOException {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        ServerSocketChannel sink = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0), 64);
+        ServerSocketChannel feeder;
+        try {
+            feeder = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0), 64);
+        } catch (IOException | RuntimeException e) {
+            sink.close();
+            throw e;
+        }
+        return new Link("loopback", sink, feeder, source);
+    }
+
+    /**
+     * @param name names the link's threads
+     * @param sinkEnd the pair whose far end the sink listens on, inside its namespace
+     * @param feederEnd the pair whose far end the feeder listens on; null for no feeder
+     * @param source the file the feeder sends
+     * @return sink (and feeder) behind veth pairs
+     * @throws IOException if a namespace cannot be joined or a socket bound
+     */
+    static Link veth(String name, VethNetwork.Pair sinkEnd, VethNetwork.Pair feederEnd, Path source)
+            throws IOException {
+        ServerSocketChannel sink = sinkEnd.listen();
+        ServerSocketChannel feeder = null;
+        try {
+            if (feederEnd != null) {
+                feeder = feederEnd.listen();
+            }
+        } catch (IOException | RuntimeException e) {
+            sink.close();
+            throw e;
+        }
+        return new Link(name, sink, feeder, source);
+    }
+
+    /** @return the link's name, e.g. {@code loopback} */
+    String name() {
+        return name;
     }
 
     InetSocketAddress sinkAddress() throws IOException {
         return (InetSocketAddress) sinkServer.getLocalAddress();
     }
 
+    /** @throws IllegalStateException if the link has no feeder */
     InetSocketAddress feederAddress() throws IOException {
-        return (InetSocketAddress) feederServer.getLocalAddress();
+        return (InetSocketAddress) feeder().getLocalAddress();
+    }
+
+    private ServerSocketChannel feeder() {
+        if (feederServer == null) {
+            throw new IllegalStateException("link " + name + " has no feeder");
+        }
+        return feederServer;
     }
 
     /** @param bytes bytes the next sink connection must deliver; {@code Long.MAX_VALUE}: until EOF */
@@ -139,6 +222,7 @@ final class Loopback implements AutoCloseable {
      *     connection open until the proxy closes it (for a proxy told the length up front)
      */
     Session expectFeeder(long bytes, boolean shutdownAfter) {
+        feeder();
         Session s = new Session(bytes);
         s.shutdownAfter = shutdownAfter;
         feederPending = s;
@@ -235,20 +319,36 @@ final class Loopback implements AutoCloseable {
         }
     }
 
+    private void closeServers() throws IOException {
+        try {
+            sinkServer.close();
+        } finally {
+            if (feederServer != null) {
+                feederServer.close();
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         closed = true;
         try {
-            sinkServer.close();
-            feederServer.close();
+            closeServers();
         } finally {
             feederFile.close();
         }
         try {
             sinkThread.join(5000);
-            feederThread.join(5000);
+            if (feederThread != null) {
+                feederThread.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }
