@@ -66,11 +66,17 @@ final class SendfileStrategy implements TransferStrategy {
         boolean first = true;
         while (t.remaining() > 0) {
             s.checkLive();
-            long n = sys.sendfile(dst, src, s.sourceOffset(), Math.min(t.remaining(), MAX_CHUNK));
+            long ask = Math.min(t.remaining(), MAX_CHUNK);
+            long n = sys.sendfile(dst, src, s.sourceOffset(), ask);
             if (n > 0) {
                 t.advance(n);
                 first = false;
                 s.progressed();
+                if (n < ask && t.remaining() > 0) {
+                    // A short count: the socket buffer is full. Wait for room now rather than
+                    // make a call that can only say EAGAIN.
+                    s.await(dst, Native.POLLOUT);
+                }
                 continue;
             }
             if (n == 0) {
