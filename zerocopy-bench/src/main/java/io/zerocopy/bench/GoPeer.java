@@ -1,0 +1,291 @@
+package io.zerocopy.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Go reference peer ({@code zcpeer.go}, shipped as a resource): built at run time with
+ * {@code go build} into the run's temporary directory, then run once per measured transfer, as
+ * {@link CPeer} runs {@code zcpeer}. It moves bytes the way a Go program does, with
+ * {@code io.Copy}, and lets Go's runtime choose the system call: {@code copy_file_range} from
+ * file to file, {@code sendfile} from a file to a TCP connection, {@code splice} from one TCP
+ * connection to another. Its timestamps are CLOCK_MONOTONIC, the clock of
+ * {@link System#nanoTime()} on Linux, taken inside the process, so that start-up is outside the
+ * window and the sink's end time can close a window that the Go process opened.
+ *
+ * <p>One build per directory per JVM: {@link #compile} remembers its peer, or the reason there is
+ * none, for the directory, so that the report's rows and the new-file copies share one build.
+ */
+final class GoPeer {
+
+    static final String RESOURCE = "/io/zerocopy/bench/zcpeer.go";
+    /** The family of the Go rows, beside {@link Row#C} and {@link Row#NETTY}. */
+    static final String FAMILY = "go";
+    /** The one method of the peer: Go's {@code io.Copy}. */
+    static final String METHOD = "iocopy";
+    /** The name of its rows in every scenario. */
+    static final String ROW = "go:io.Copy";
+
+    /** Per directory: the built peer, or the {@link Row.Unavailable} message saying why there is none. */
+    private static final Map<Path, Object> BUILT = new HashMap<>();
+
+    final Path binary;
+    /** What {@code go version} printed, such as {@code go1.19.8 linux/amd64}. */
+    final String version;
+
+    private GoPeer(Path binary, String version) {
+        this.binary = binary;
+        this.version = version;
+    }
+
+    /**
+     * Builds the peer in {@code dir}, or returns the peer already built there by this JVM.
+     *
+     * @param dir where to write the source, the binary and, if the environment names no cache
+     *     ({@code GOCACHE}, {@code XDG_CACHE_HOME} and {@code HOME} unset), Go's build cache
+     * @return the built peer
+     * @throws Row.Unavailable with the reason if this is not Linux, {@code go} is absent or the
+     *     build fails; the same reason on every later call for {@code dir}
+     */
+    static synchronized GoPeer compile(Path dir) throws Row.Unavailable {
+        Path key = dir.toAbsolutePath().normalize();
+        Object known = BUILT.get(key);
+        if (known instanceof GoPeer && Files.isExecutable(((GoPeer) known).binary)) {
+            return (GoPeer) known;
+        }
+        if (known instanceof String) {
+            throw new Row.Unavailable((String) known);
+        }
+        try {
+            GoPeer peer = build(key);
+            BUILT.put(key, peer);
+            return peer;
+        } catch (Row.Unavailable e) {
+            BUILT.put(key, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static GoPeer build(Path dir) throws Row.Unavailable {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            throw new Row.Unavailable("Go peer needs Linux (copy_file_range/sendfile/splice): Go rows skipped");
+        }
+        Path src = dir.resolve("zcpeer.go");
+        Path bin = dir.resolve("zcpeer-go");
+        try (InputStream in = GoPeer.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new Row.Unavailable("resource " + RESOURCE + " missing from the jar: Go rows skipped");
+            }
+            Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new Row.Unavailable("cannot extract " + RESOURCE + ": " + e + ": Go rows skipped");
+        }
+        String version = go(dir, List.of("go", "version"), 30).replaceFirst("^go version ", "");
+        go(dir, List.of("go", "build", "-trimpath", "-o", bin.toString(), src.toString()), 300);
+        return new GoPeer(bin, version);
+    }
+
+    /**
+     * Runs the {@code go} tool in {@code dir}, offline and without cgo.
+     *
+     * @return what it printed, trimmed
+     * @throws Row.Unavailable if {@code go} is absent, fails or takes longer than {@code seconds}
+     */
+    private static String go(Path dir, List<String> command, int seconds) throws Row.Unavailable {
+        Path log = dir.resolve("go.log");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.put("CGO_ENABLED", "0");
+        env.put("GOPROXY", "off");
+        env.put("GOTOOLCHAIN", "local");
+        env.put("GOFLAGS", "");
+        if (isBlank(env.get("GOCACHE")) && isBlank(env.get("XDG_CACHE_HOME")) && isBlank(env.get("HOME"))) {
+            env.put("GOCACHE", dir.resolve("go-cache").toString());
+            if (isBlank(env.get("GOPATH"))) {
+                env.put("GOPATH", dir.resolve("go-path").toString());
+            }
+        }
+        String line = String.join(" ", command.subList(0, 2));
+        try {
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new Row.Unavailable("no go tool on the PATH: Go rows skipped");
+            }
+            try {
+                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new Row.Unavailable(line + " took over " + seconds + " s: Go rows skipped");
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new Row.Unavailable("interrupted while running " + line + ": Go rows skipped");
+            }
+            String out = Files.readString(log, StandardCharsets.UTF_8).trim();
+            if (p.exitValue() != 0) {
+                throw new Row.Unavailable(line + " exited " + p.exitValue() + ": " + out + ": Go rows skipped");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new Row.Unavailable(line + ": " + e + ": Go rows skipped");
+        } finally {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                // left in the run's directory, which is deleted with it
+            }
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /**
+     * The Go rows of a scenario, one per scenario as Go has one way ({@code io.Copy}); none for
+     * the broadcast, which Go's standard library does not have.
+     *
+     * @param sc the scenario
+     * @return its rows
+     */
+    List<Row> rows(Scenario sc) {
+        List<Row> rows = new ArrayList<>();
+        if (sc != Scenario.BROADCAST) {
+            rows.add(new GoRow(sc));
+        }
+        return rows;
+    }
+
+    /**
+     * The peer's own report, {@code ok t0 t1 bytes user sys}: CLOCK_MONOTONIC nanoseconds before
+     * the first byte moved and after the last call returned, and the process's CPU in between.
+     */
+    record Timing(long t0, long t1, long bytes, long userNs, long sysNs) { }
+
+    /**
+     * Copies all of {@code source} to {@code target}, a new file, as a Go program does: open,
+     * create, {@code io.Copy}, close; the window covers all four.
+     *
+     * @param source the file to copy
+     * @param target a path that does not exist
+     * @return the peer's timing
+     * @throws Exception if the copy fails
+     */
+    Timing copyToNewFile(Path source, Path target) throws Exception {
+        return exec("nf", METHOD, source.toString(), target.toString());
+    }
+
+    /**
+     * Runs the peer once.
+     *
+     * @param args its arguments (see {@code zcpeer.go})
+     * @return its timing
+     * @throws Row.Unavailable if the peer says it does not support the request (exit 2)
+     * @throws IOException if it fails, prints no timing or takes over 120 s
+     */
+    Timing exec(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binary.toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String line;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            line = r.readLine();
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("zcpeer-go timed out: " + cmd);
+        }
+        if (p.exitValue() == 2) {
+            throw new Row.Unavailable("zcpeer-go: " + line);
+        }
+        if (line == null || !line.startsWith("ok ")) {
+            throw new IOException("zcpeer-go " + String.join(" ", args) + " failed: " + line);
+        }
+        String[] f = line.split(" ");
+        return new Timing(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                Long.parseLong(f[5]));
+    }
+
+    /** {@code io.Copy} in one scenario, against the harness's files, sink and feeder. */
+    final class GoRow extends Row {
+
+        GoRow(Scenario sc) {
+            super(sc, ROW, FAMILY);
+            this.ran = "zcpeer-go " + sc.code + " " + METHOD + " (" + version + ")";
+        }
+
+        @Override
+        Sample run(Harness h, long size) throws Exception {
+            String n = Long.toString(size);
+            switch (scenario) {
+                case FILE_SOCKET: {
+                    Loopback.Session sink = h.loopback.expectSink(size);
+                    Timing t;
+                    try {
+                        t = exec("fs", METHOD, h.ws.src.toString(), n,
+                                Integer.toString(h.loopback.sinkAddress().getPort()));
+                    } catch (Exception e) {
+                        sink.settle();
+                        throw e;
+                    }
+                    sink.await();
+                    Harness.checkBytes(size, sink.received);
+                    return new Sample(sink.received, sink.endNs - t.t0(), t.userNs() + t.sysNs(), t.userNs(),
+                            sink.cpuNs);
+                }
+                case SOCKET_SOCKET: {
+                    Loopback.Session feed = h.loopback.expectFeeder(size);
+                    Loopback.Session sink = h.loopback.expectSink(size);
+                    Timing t;
+                    try {
+                        t = exec("ss", METHOD, Integer.toString(h.loopback.feederAddress().getPort()),
+                                Integer.toString(h.loopback.sinkAddress().getPort()), n);
+                    } catch (Exception e) {
+                        sink.settle();
+                        feed.settle();
+                        throw e;
+                    }
+                    sink.await();
+                    feed.await();
+                    Harness.checkBytes(size, sink.received);
+                    return new Sample(sink.received, sink.endNs - t.t0(), t.userNs() + t.sysNs(), t.userNs(),
+                            sink.cpuNs + feed.cpuNs);
+                }
+                case FILE_FILE: {
+                    Timing t = exec("ff", METHOD, h.ws.src.toString(), h.ws.dst.toString(), n);
+                    Harness.checkBytes(size, t.bytes());
+                    return new Sample(t.bytes(), t.t1() - t.t0(), t.userNs() + t.sysNs(), t.userNs(), 0);
+                }
+                default:
+                    throw new Unavailable("the Go peer has no " + scenario.label);
+            }
+        }
+
+        @Override
+        String describe() {
+            String call = scenario == Scenario.SOCKET_SOCKET ? "io.Copy(conn, conn): splice"
+                    : scenario == Scenario.FILE_SOCKET ? "io.CopyN(conn, file): sendfile"
+                    : "io.CopyN(file, file): copy_file_range";
+            return "Go: " + call + ", as Go's runtime chooses (zcpeer.go, " + version
+                    + "; CPU by getrusage of the process, all of the runtime's threads)";
+        }
+    }
+}
