@@ -327,11 +327,13 @@ public final class TransferEngine {
          * Ends a transfer or broadcast in which no byte moves for {@code timeout} with a
          * {@link TransferTimeoutException} carrying the counts. The limit applies to every wait
          * of the library: readiness of non-blocking channels, every native path of
-         * zerocopy-linux, vmsplice's acknowledgement wait, broadcast targets. A JDK call on a
-         * blocking channel blocks inside the JDK, out of its reach: with a timeout set,
-         * {@code mmap} and {@code transferTo} decline blocking socket and pipe targets, which
-         * {@code splice} then serves; the copy loop's blocking write is not reached. Default:
-         * no limit, as the JDK.
+         * zerocopy-linux, vmsplice's acknowledgement wait, broadcast targets; the channels stay
+         * open. A JDK call on a blocking channel blocks inside the JDK, out of those waits:
+         * with a timeout set, {@code mmap} declines blocking socket and pipe targets (which
+         * zerocopy-linux's {@code sendfile} and {@code splice} serve), and the copy loop's
+         * blocking reads and writes are guarded by a watchdog thread that, past the deadline,
+         * closes the channel the call blocks on; the transfer then ends with the timeout, that
+         * channel closed. Default: no limit, as the JDK.
          *
          * @param timeout positive; {@link Duration#ZERO} for no limit
          * @return this

@@ -28,16 +28,19 @@ import java.util.List;
  *       within about 100 ms wherever the library waits or copies: then a
  *       {@link TransferException} gives {@link TransferException#bytesDelivered()} exactly,
  *       its cause the NIO exception ({@code ClosedByInterruptException} closes both channels).
- *       Exception: on JDK 17, {@code FileChannel.transferTo} (strategy {@code transferTo}) to a
- *       blocking socket whose peer stopped reading is not ended by a close of the socket (JDK
- *       25 ends it), and an interrupted {@code transferTo} call's bytes are not counted. After
- *       an asynchronous close the count may be a lower bound.</li>
+ *       The library never calls {@code FileChannel.transferTo} on a blocking socket or pipe,
+ *       which neither a close (before JDK 22) nor a timeout could end; an interrupt that lands
+ *       inside one of its calls to a file or non-blocking channel loses that call's bytes (8 MiB
+ *       at most) from the count. After an asynchronous close the count may be a lower
+ *       bound.</li>
  *   <li>{@link TransferEngine.Builder#idleTimeout} and
  *       {@link TransferEngine#withIdleTimeout} end a transfer in which no byte moves for a
- *       time with a {@link TransferTimeoutException}.</li>
- *   <li>Other threads using the same channels: while zerocopy-linux splices a socket or pipe
- *       channel, that channel's open file description is in non-blocking mode (Linux offers
- *       splice no per-call non-blocking flag for sockets). Another thread's blocking read of
+ *       time with a {@link TransferTimeoutException}; the channels stay open, except a
+ *       blocking channel on which the copy loop was blocked inside the JDK: the library's
+ *       watchdog closes it, the only way to end that call.</li>
+ *   <li>Other threads using the same channels: while zerocopy-linux sends to or splices a
+ *       socket or pipe channel, that channel's open file description is in non-blocking mode
+ *       (Linux offers splice no per-call non-blocking flag for sockets). Another thread's blocking read of
  *       the channel still blocks as usual, but its blocking write may return after writing
  *       part of its buffer: write in a loop until the buffer is empty, or do not write to a
  *       channel from another thread while a transfer writes to it. The mode is restored when
