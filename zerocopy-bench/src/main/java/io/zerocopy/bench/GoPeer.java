@@ -19,12 +19,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Go reference peer ({@code zcpeer.go}, shipped as a resource): built at run time with
  * {@code go build} into the run's temporary directory, then run once per measured transfer, as
- * {@link CPeer} runs {@code zcpeer}. It moves bytes the way a Go program does, with
- * {@code io.Copy}, and lets Go's runtime choose the system call: {@code copy_file_range} from
- * file to file, {@code sendfile} from a file to a TCP connection, {@code splice} from one TCP
- * connection to another. Its timestamps are CLOCK_MONOTONIC, the clock of
- * {@link System#nanoTime()} on Linux, taken inside the process, so that start-up is outside the
- * window and the sink's end time can close a window that the Go process opened.
+ * {@link CPeer} runs {@code zcpeer}, against the same files and the same sink and feeder, which it
+ * is given as {@code address:port} (loopback or the far end of a veth pair). It moves bytes the
+ * way a Go program does, with {@code io.Copy}, and lets Go's runtime choose the system call:
+ * {@code copy_file_range} from file to file, {@code sendfile} from a file to a TCP connection,
+ * {@code splice} from one TCP connection to another. Its timestamps are CLOCK_MONOTONIC, the
+ * clock of {@link System#nanoTime()} on Linux, taken inside the process, so that start-up is
+ * outside the window and the sink's end time can close a window that the Go process opened.
  *
  * <p>One build per directory per JVM: {@link #compile} remembers its peer, or the reason there is
  * none, for the directory, so that the report's rows and the new-file copies share one build.
@@ -158,15 +159,16 @@ final class GoPeer {
     }
 
     /**
-     * The Go rows of a scenario, one per scenario as Go has one way ({@code io.Copy}); none for
-     * the broadcast, which Go's standard library does not have.
+     * The Go rows of a scenario, one per scenario as Go has one way ({@code io.Copy}), over
+     * whichever network path the scenario takes; none for the broadcast, which Go's standard
+     * library does not have.
      *
      * @param sc the scenario
      * @return its rows
      */
     List<Row> rows(Scenario sc) {
         List<Row> rows = new ArrayList<>();
-        if (sc != Scenario.BROADCAST) {
+        if (sc.shape != Scenario.Shape.BROADCAST) {
             rows.add(new GoRow(sc));
         }
         return rows;
@@ -224,7 +226,7 @@ final class GoPeer {
                 Long.parseLong(f[5]));
     }
 
-    /** {@code io.Copy} in one scenario, against the harness's files, sink and feeder. */
+    /** {@code io.Copy} in one scenario, against the harness's files and the sink and feeder of its network path. */
     final class GoRow extends Row {
 
         GoRow(Scenario sc) {
@@ -235,13 +237,13 @@ final class GoPeer {
         @Override
         Sample run(Harness h, long size) throws Exception {
             String n = Long.toString(size);
-            switch (scenario) {
+            switch (scenario.shape) {
                 case FILE_SOCKET: {
-                    Loopback.Session sink = h.loopback.expectSink(size);
+                    Link link = h.link(scenario);
+                    Link.Session sink = link.expectSink(size);
                     Timing t;
                     try {
-                        t = exec("fs", METHOD, h.ws.src.toString(), n,
-                                Integer.toString(h.loopback.sinkAddress().getPort()));
+                        t = exec("fs", METHOD, h.ws.src.toString(), n, CPeer.endpoint(link.sinkAddress()));
                     } catch (Exception e) {
                         sink.settle();
                         throw e;
@@ -252,12 +254,13 @@ final class GoPeer {
                             sink.cpuNs);
                 }
                 case SOCKET_SOCKET: {
-                    Loopback.Session feed = h.loopback.expectFeeder(size);
-                    Loopback.Session sink = h.loopback.expectSink(size);
+                    Link link = h.link(scenario);
+                    Link.Session feed = link.expectFeeder(size);
+                    Link.Session sink = link.expectSink(size);
                     Timing t;
                     try {
-                        t = exec("ss", METHOD, Integer.toString(h.loopback.feederAddress().getPort()),
-                                Integer.toString(h.loopback.sinkAddress().getPort()), n);
+                        t = exec("ss", METHOD, CPeer.endpoint(link.feederAddress()),
+                                CPeer.endpoint(link.sinkAddress()), n);
                     } catch (Exception e) {
                         sink.settle();
                         feed.settle();
@@ -281,8 +284,8 @@ final class GoPeer {
 
         @Override
         String describe() {
-            String call = scenario == Scenario.SOCKET_SOCKET ? "io.Copy(conn, conn): splice"
-                    : scenario == Scenario.FILE_SOCKET ? "io.CopyN(conn, file): sendfile"
+            String call = scenario.shape == Scenario.Shape.SOCKET_SOCKET ? "io.Copy(conn, conn): splice"
+                    : scenario.shape == Scenario.Shape.FILE_SOCKET ? "io.CopyN(conn, file): sendfile"
                     : "io.CopyN(file, file): copy_file_range";
             return "Go: " + call + ", as Go's runtime chooses (zcpeer.go, " + version
                     + "; CPU by getrusage of the process, all of the runtime's threads)";

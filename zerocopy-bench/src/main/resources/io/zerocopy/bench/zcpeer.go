@@ -3,14 +3,16 @@
 // what Go's runtime chooses (copy_file_range, sendfile, splice) beside the library's rows on the
 // same files, ports and sinks. It mirrors zcpeer.c, with one method: iocopy.
 //
-//	zcpeer-go fs iocopy <file> <bytes> <sinkPort>
-//	zcpeer-go ss iocopy <srcPort> <sinkPort> <bytes>
+//	zcpeer-go fs iocopy <file> <bytes> <sink>
+//	zcpeer-go ss iocopy <feeder> <sink> <bytes>
 //	zcpeer-go ff iocopy <src> <dst> <bytes>
 //	zcpeer-go nf iocopy <src> <dst>
 //
-// fs: connect to 127.0.0.1:sinkPort, io.CopyN(conn, file, bytes), shut down the write side.
-// ss: connect to the feeder at srcPort and the sink at sinkPort, write one "go" byte to the
-// feeder, io.Copy(sink, feeder) until the feeder's end of stream, shut down the sink's side.
+// A socket peer is <host>:<port> (such as 10.213.1.2:40123, the far end of a veth pair), or a
+// bare <port> on 127.0.0.1, as zcpeer.c takes it.
+// fs: connect to the sink, io.CopyN(conn, file, bytes), shut down the write side.
+// ss: connect to the feeder and the sink, write one "go" byte to the feeder,
+// io.Copy(sink, feeder) until the feeder's end of stream, shut down the sink's side.
 // ff: overwrite <dst> (opened without truncation, from offset 0) with io.CopyN(dst, src, bytes).
 // nf: copy all of <src> to a new file <dst> (which must not exist): open the source, create the
 // target, io.Copy(dst, src), close both; the window includes the opens and closes, as that of
@@ -30,6 +32,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -71,10 +74,13 @@ func number(s string) int64 {
 	return n
 }
 
-// connect dials 127.0.0.1:port; Go sets TCP_NODELAY on TCP connections by default, as the Java,
-// Netty and C rows do.
-func connect(port string) *net.TCPConn {
-	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", port))
+// connect dials endpoint, <host>:<port> or a bare <port> on 127.0.0.1; Go sets TCP_NODELAY on
+// TCP connections by default, as the Java, Netty and C rows do.
+func connect(endpoint string) *net.TCPConn {
+	if !strings.Contains(endpoint, ":") {
+		endpoint = net.JoinHostPort("127.0.0.1", endpoint)
+	}
+	c, err := net.Dial("tcp", endpoint)
 	if err != nil {
 		die("connect", err)
 	}
