@@ -41,8 +41,9 @@ final class Calibration {
         int batches = o.smoke ? 1 : 9;
         long batchNs = o.smoke ? 1_000_000L : 15_000_000L;
         Files.createDirectories(o.out);
-        StringBuilder csv = new StringBuilder(Report.SWEEP_HEADER).append('\n');
-        StringBuilder md = new StringBuilder("## zerocopy-bench calibration\n\n- ").append(Report.environment())
+        StringBuilder csv = new StringBuilder(ReportWriter.SWEEP_HEADER).append('\n');
+        StringBuilder md = new StringBuilder("## zerocopy-bench calibration\n\n- ")
+                .append(ReportWriter.environment())
                 .append("\n- per-transfer time, median of ").append(batches)
                 .append(" interleaved batches of ~").append(batchNs / 1_000_000).append(" ms each; core default threshold ")
                 .append(TransferEngine.DEFAULT_THRESHOLD).append(" B\n");
@@ -78,10 +79,11 @@ final class Calibration {
                 for (SizeSweep.Point p : pts) {
                     by.computeIfAbsent(p.row(), k -> new LinkedHashMap<>()).put(p.size(), p);
                     csv.append(sc.label).append(',').append(p.row()).append(',').append(p.size()).append(',')
-                            .append(p.ops()).append(',').append(Report.num(p.medianNsPerOp())).append(',')
-                            .append(Report.num(p.minNsPerOp())).append(',').append(Report.num(p.maxNsPerOp()))
-                            .append(',').append(Report.num(p.mbps())).append(',').append(Report.csv(p.ran()))
-                            .append('\n');
+                            .append(p.ops()).append(',').append(ReportWriter.num(p.medianNsPerOp())).append(',')
+                            .append(ReportWriter.num(p.minNsPerOp())).append(',')
+                            .append(ReportWriter.num(p.maxNsPerOp())).append(',')
+                            .append(ReportWriter.num(p.mbps())).append(',')
+                            .append(ReportWriter.csv(p.ran())).append('\n');
                 }
                 md.append("\n### ").append(sc.label).append(" (ns per transfer)\n\n| size |");
                 for (String r : by.keySet()) {

@@ -15,17 +15,18 @@ import java.util.Locale;
  * <p>Lifetime: the image ({@code <type>-*.img}) and the mount point ({@code <type>-mnt-*}) are
  * new, uniquely named entries of the given directory. {@link #close()} unmounts (lazily if the
  * file system is still busy, and then reports it), which frees the loop device, and deletes both,
- * whatever happened before; a shutdown hook, registered before the mount, does the same if the
- * JVM exits first (Ctrl-C). Linux and root only.
+ * whatever happened before; an {@link ExitCleanup} action, registered before the mount, does the
+ * same if the JVM exits first (Ctrl-C), before the directory that holds the image is deleted by
+ * its own, earlier registered action. Linux and root only.
  */
 final class FileSystemImage implements AutoCloseable {
 
     private final String type;
     private final Path image;
     private final Path root;
-    private final Thread cleanup;
+    private final ExitCleanup.Registration cleanup;
 
-    private FileSystemImage(String type, Path image, Path root, Thread cleanup) {
+    private FileSystemImage(String type, Path image, Path root, ExitCleanup.Registration cleanup) {
         this.type = type;
         this.image = image;
         this.root = root;
@@ -75,8 +76,7 @@ final class FileSystemImage implements AutoCloseable {
             Files.deleteIfExists(image);
             throw e;
         }
-        Thread cleanup = new Thread(() -> remove(root, image), "zc-bench-umount-" + type);
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        ExitCleanup.Registration cleanup = ExitCleanup.register("unmount " + root, () -> remove(root, image));
         FileSystemImage fs = new FileSystemImage(type, image, root, cleanup);
         String failure;
         try {
@@ -124,11 +124,7 @@ final class FileSystemImage implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down (the hook runs anyway) or already removed
-        }
+        cleanup.cancel();
         String failure = unmount(root);
         Files.deleteIfExists(image);
         Files.deleteIfExists(root);
@@ -137,7 +133,7 @@ final class FileSystemImage implements AutoCloseable {
         }
     }
 
-    /** The shutdown hook: {@link #close()} without throwing. */
+    /** The exit's cleanup: {@link #close()} without throwing. */
     private static void remove(Path root, Path image) {
         String failure = null;
         try {

@@ -2,19 +2,14 @@ package io.zerocopy.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -73,19 +68,23 @@ public final class NewFileCopies {
 
     /**
      * Runs the new-file copies and returns the section. Everything made is removed before it
-     * returns (images unmounted and deleted; a shutdown hook does it on Ctrl-C).
+     * returns (images unmounted and deleted; {@link ExitCleanup} does it on Ctrl-C, before the
+     * directory that holds them is deleted).
      *
      * @param size bytes of the source file; positive
      * @param reps measured copies per row and file system; positive
      * @param workDir the run's temporary directory: the working file system's copies, the images
      *     and their mount points go in a new directory inside, and the Go peer is built in it
      *     (shared with {@link GoPeer#compile} calls for the same directory)
+     * @param withGo whether the Go peer's row runs (built here if no call built it before); if
+     *     not, the section has no Go row and no note about it
      * @param progress receives one status line per copy
      * @return the section: tables, CSV, notes (what was skipped and why) and the targets
      * @throws IOException if the working directory or the working file system cannot be used (a
      *     failure on an image is reported in the section instead)
      */
-    static NewFileSection run(long size, int reps, Path workDir, Consumer<String> progress) throws IOException {
+    static NewFileSection run(long size, int reps, Path workDir, boolean withGo, Consumer<String> progress)
+            throws IOException {
         if (size <= 0) {
             throw new IllegalArgumentException("size <= 0: " + size);
         }
@@ -97,20 +96,22 @@ public final class NewFileCopies {
         NewFileCopies run = new NewFileCopies(size, reps, progress);
         Path dir = Files.createTempDirectory(workDir, "new-files-");
         try {
-            run.all(workDir, dir);
+            run.all(workDir, dir, withGo);
         } finally {
-            deleteTree(dir);
+            Workspace.deleteTree(dir);
         }
         return new NewFileSection(size, reps, run.places, run.results, run.notes, run.skipped,
                 (System.nanoTime() - started) / 1e9);
     }
 
-    private void all(Path workDir, Path dir) throws IOException {
+    private void all(Path workDir, Path dir, boolean withGo) throws IOException {
         GoPeer go = null;
-        try {
-            go = GoPeer.compile(workDir);
-        } catch (Row.Unavailable e) {
-            notes.add(e.getMessage());
+        if (withGo) {
+            try {
+                go = GoPeer.compile(workDir);
+            } catch (Row.Unavailable e) {
+                notes.add(e.getMessage());
+            }
         }
         Path working = Files.createDirectory(dir.resolve("working"));
         String type = Files.getFileStore(working).type();
@@ -265,48 +266,6 @@ public final class NewFileCopies {
     }
 
     /**
-     * Deletes a directory tree without entering other file systems (a mount point still mounted
-     * is left, with what is under it; where the platform has no {@code unix:dev}, no image can be
-     * mounted and everything goes).
-     */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object device = device(dir);
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                return Objects.equals(device, device(d)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /** @return the device of the file system holding {@code p}, or null where the platform does not say */
-    private static Object device(Path p) throws IOException {
-        try {
-            return Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        } catch (UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    /**
      * Runs the new-file copies alone and prints the section, its notes and targets.
      *
      * @param args {@code --size N} (suffixes K M G; default 512M), {@code --reps N} (default 5),
@@ -333,40 +292,28 @@ public final class NewFileCopies {
             }
         }
         Path work = Files.createTempDirectory(base, "zerocopy-newfiles-");
-        Thread cleanup = new Thread(() -> deleteOnExit(work), "zc-bench-newfiles-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        ExitCleanup.Registration cleanup = ExitCleanup.register("delete " + work, () -> deleteQuietly(work));
         NewFileSection section;
         try {
-            section = run(size, reps, work, s -> System.err.println("[zerocopy-bench] " + s));
+            section = run(size, reps, work, true, s -> System.err.println("[zerocopy-bench] " + s));
         } finally {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-            deleteTree(work);
+            cleanup.cancel();
+            Workspace.deleteTree(work);
         }
-        System.out.println("- " + Report.environment());
+        System.out.println("- " + ReportWriter.environment());
         System.out.print(section.standalone());
         if (csv != null) {
             Files.writeString(csv, section.csv(), StandardCharsets.UTF_8);
         }
     }
 
-    /**
-     * The shutdown hook of {@link #main}: deletes the run's directory once the images' own hooks,
-     * which run at the same time, have unmounted them (a mounted image's directory cannot go).
-     */
-    private static void deleteOnExit(Path work) {
-        IOException last = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try {
-                deleteTree(work);
-                if (!Files.exists(work)) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = e;
-            }
-            LockSupport.parkNanos(100_000_000L);
+    /** The exit's cleanup of {@link #main}, after the images' (registered later, so run earlier). */
+    private static void deleteQuietly(Path work) {
+        try {
+            Workspace.deleteTree(work);
+        } catch (IOException e) {
+            System.err.println("zerocopy-bench: could not delete " + work + ": " + e);
         }
-        System.err.println("zerocopy-bench: could not delete " + work + ": " + last);
     }
 
     private static String require(String value, String option) {

@@ -154,7 +154,7 @@ final class NewFileSection {
 
     /** @return the section's Markdown: a heading, what was measured, one table per file system */
     String markdown() {
-        StringBuilder sb = new StringBuilder("\n### file->new file\n\n");
+        StringBuilder sb = new StringBuilder("\n### file->new file, per file system\n\n");
         sb.append(String.format(Locale.ROOT, "A cached %s file copied to a new file (the previous copy deleted) on "
                 + "each file system: one unmeasured copy per row (checked byte for byte), then %d measured, rows "
                 + "shuffled every repetition; %.0f s in all. Time: from before the source is opened until the copy is "
@@ -164,7 +164,7 @@ final class NewFileSection {
                 + "\"vs best\" is the fastest single strategy's median time over the row's.\n", Options.human(size),
                 reps, seconds, GoPeer.ROW));
         for (String s : skipped) {
-            sb.append("\n- ").append(Report.mdEsc(s)).append('\n');
+            sb.append("\n- ").append(ReportWriter.mdEsc(s)).append('\n');
         }
         for (NewFileCopies.Place p : places) {
             sb.append("\n#### ").append(p.label()).append("\n\n");
@@ -175,15 +175,15 @@ final class NewFileSection {
                     continue;
                 }
                 if (!r.measured()) {
-                    sb.append("| ").append(Report.mdEsc(r.copier.name)).append(" | ").append(r.status)
-                            .append(" | | | | | | ").append(Report.mdEsc(r.note)).append(" |\n");
+                    sb.append("| ").append(ReportWriter.mdEsc(r.copier.name)).append(" | ").append(r.status)
+                            .append(" | | | | | | ").append(ReportWriter.mdEsc(r.note)).append(" |\n");
                     continue;
                 }
                 double pct = r.spacePercent();
                 double vs = vsBest(r);
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s-%s | %.0f | %s | %s | %s |\n",
-                        Report.mdEsc(r.copier.name), Report.mdEsc(r.copier.ran()), ms(r.medianMs()), ms(r.minMs()),
-                        ms(r.maxMs()), r.mbps(), Double.isNaN(pct) ? "not measured" : bytes(r.spaceMedian()),
+                        ReportWriter.mdEsc(r.copier.name), ReportWriter.mdEsc(r.copier.ran()), ms(r.medianMs()),
+                        ms(r.minMs()), ms(r.maxMs()), r.mbps(), Double.isNaN(pct) ? "not measured" : bytes(r.spaceMedian()),
                         Double.isNaN(pct) ? "" : String.format(Locale.ROOT, "%.1f %%", pct),
                         Double.isNaN(vs) ? "" : String.format(Locale.ROOT, "%.2f\u00d7", vs)));
             }
@@ -195,19 +195,22 @@ final class NewFileSection {
     String csv() {
         StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         for (NewFileResult r : results) {
-            sb.append(Report.csv(r.place.label())).append(',').append(Report.csv(r.place.type())).append(',')
-                    .append(Report.csv(r.copier.name)).append(',').append(r.copier.family).append(',').append(r.status)
-                    .append(',').append(r.measured() ? Report.csv(r.copier.ran()) : "").append(',');
+            sb.append(ReportWriter.csv(r.place.label())).append(',').append(ReportWriter.csv(r.place.type()))
+                    .append(',').append(ReportWriter.csv(r.copier.name)).append(',').append(r.copier.family)
+                    .append(',').append(r.status).append(',')
+                    .append(r.measured() ? ReportWriter.csv(r.copier.ran()) : "").append(',');
             if (r.measured()) {
-                sb.append(size).append(',').append(r.nanos.size()).append(',').append(Report.num(r.medianMs()))
-                        .append(',').append(Report.num(r.minMs())).append(',').append(Report.num(r.maxMs()))
-                        .append(',').append(Report.num(r.mbps())).append(',')
+                sb.append(size).append(',').append(r.nanos.size()).append(',')
+                        .append(ReportWriter.num(r.medianMs())).append(',').append(ReportWriter.num(r.minMs()))
+                        .append(',').append(ReportWriter.num(r.maxMs())).append(',')
+                        .append(ReportWriter.num(r.mbps())).append(',')
                         .append(r.space.isEmpty() ? "" : Long.toString(Math.round(r.spaceMedian()))).append(',')
-                        .append(Report.num(r.spacePercent())).append(',').append(Report.num(vsBest(r))).append(',');
+                        .append(ReportWriter.num(r.spacePercent())).append(',')
+                        .append(ReportWriter.num(vsBest(r))).append(',');
             } else {
                 sb.append(",,,,,,,,,");
             }
-            sb.append(Report.csv(r.note)).append('\n');
+            sb.append(ReportWriter.csv(r.note)).append('\n');
         }
         return sb.toString();
     }
@@ -217,11 +220,11 @@ final class NewFileSection {
         StringBuilder sb = new StringBuilder(markdown());
         sb.append("\n#### Notes\n\n");
         for (String n : notes()) {
-            sb.append("- ").append(Report.mdEsc(n)).append('\n');
+            sb.append("- ").append(ReportWriter.mdEsc(n)).append('\n');
         }
         sb.append("\n#### Targets\n\n");
         for (String t : targets()) {
-            sb.append("- ").append(Report.mdEsc(t)).append('\n');
+            sb.append("- ").append(ReportWriter.mdEsc(t)).append('\n');
         }
         return sb.toString();
     }

@@ -14,12 +14,14 @@ final class Options {
             "usage: java -jar zerocopy-bench.jar [options]",
             "",
             "Default: the report. Serves a file of --size bytes to a client, relays it through a proxy and",
-            "copies it over a cached file, with every strategy of the library and the JDK, Netty epoll and C",
-            "(sendfile/splice/mmap/copy_file_range) peers, and broadcasts a file to 8 loopback sockets,",
-            "interleaved over --reps repetitions; then a size sweep. Socket scenarios run over loopback",
-            "(MTU 65536) and, when the process may create network namespaces (root), over veth pairs of",
-            "MTU 1500 into namespaces of their own (zcb-<pid>-*, 10.213.0.0/16; removed afterwards and on",
-            "Ctrl-C). Writes results.csv, sweep.csv, summary.md and SVG charts.",
+            "copies it over a cached file, with every strategy of the library and the JDK, Netty epoll, C",
+            "(sendfile/splice/mmap/copy_file_range) and Go (io.Copy) peers, and broadcasts a file to 8",
+            "loopback sockets, interleaved over --reps repetitions; then a size sweep; then copies a file to",
+            "new files on the working file system and, as root, on loop-mounted XFS (reflink=1) and Btrfs",
+            "images. Socket scenarios run over loopback (MTU 65536) and, when the process may create network",
+            "namespaces (root), over veth pairs of MTU 1500 into namespaces of their own (zcb-<pid>-*,",
+            "10.213.0.0/16). Namespaces and images are removed afterwards and on Ctrl-C. Writes results.csv,",
+            "sweep.csv, new-files.csv, summary.md and SVG charts.",
             "",
             "  --size N          bytes per transfer, suffixes K M G (binary); default 100M (the seed's file)",
             "  --reps N          measured repetitions per row, interleaved; default 9",
@@ -35,18 +37,31 @@ final class Options {
             "                      bc  broadcast: one cached file to 8 loopback sockets, each drained by a",
             "                          reader thread (ZeroCopy.broadcast with tee, the portable copy",
             "                          broadcast, 8 separate transfers)",
+            "                      fn  file->new file, per file system: a cached file of --size copied to a",
+            "                          new file (the last copy deleted), min(--reps, 3) measured copies per row;",
+            "                          time and new space per copy (needs root, mkfs.xfs, mkfs.btrfs and loop",
+            "                          devices for the images; else the working file system only)",
             "  --bc-size N       bytes per target in the broadcast (8x that delivered per run); default 32M,",
             "                    at most --size",
             "  --tbf-size N      bytes per transfer over the 1 Gbit/s veth (ft); default 8M (67 ms), at most --size",
             "  --no-veth         skip the veth scenarios (fv, ft, sv)",
             "  --out DIR         output directory; default bench-results",
             "  --no-sweep        skip the throughput-by-size sweep (fs, fv, ff)",
+            "  --no-new-files    skip the new-file copies (fn)",
             "  --no-c            skip the C peer",
+            "  --no-go           skip the Go peer (built with the go tool at run time)",
             "  --no-netty        skip the Netty epoll peer",
             "  --smoke           seconds-long run with tiny sizes, for CI",
             "  --calibrate       find the size below which the copy loop beats each zero-copy path (loopback)",
             "  --jmh ARGS...     run the JMH suite (same as java -cp zerocopy-bench.jar org.openjdk.jmh.Main ARGS)",
             "  --help            this text");
+
+    /**
+     * The {@code --scenarios} code of the new-file copies, which are not a {@link Scenario}: they
+     * run on file systems of their own, after the scenarios ({@link NewFileCopies}).
+     */
+    static final String NEW_FILES = "fn";
+    static final String NEW_FILES_LABEL = "file->new file";
 
     long size = 100L << 20;
     /** Bytes per target of the broadcast scenario, capped by {@link #size}. */
@@ -60,6 +75,9 @@ final class Options {
     boolean sweep = true;
     boolean veth = true;
     boolean c = true;
+    boolean go = true;
+    /** Whether the new-file copies run ({@value #NEW_FILES}), after the scenarios and the sweep. */
+    boolean newFiles = true;
     boolean netty = true;
     boolean smoke;
     boolean calibrate;
@@ -103,14 +121,23 @@ final class Options {
                     break;
                 case "--scenarios":
                     o.scenarios = EnumSet.noneOf(Scenario.class);
+                    o.newFiles = false;
                     for (String s : value(args, ++i, a).split(",")) {
-                        if (!s.isBlank()) {
-                            o.scenarios.add(Scenario.parse(s));
+                        if (s.isBlank()) {
+                            continue;
+                        }
+                        if (isNewFiles(s)) {
+                            o.newFiles = true;
+                        } else {
+                            o.scenarios.add(scenario(s));
                         }
                     }
-                    if (o.scenarios.isEmpty()) {
+                    if (o.scenarios.isEmpty() && !o.newFiles) {
                         throw new IllegalArgumentException("--scenarios: none given");
                     }
+                    break;
+                case "--no-new-files":
+                    o.newFiles = false;
                     break;
                 case "--out":
                     o.out = Path.of(value(args, ++i, a));
@@ -120,6 +147,9 @@ final class Options {
                     break;
                 case "--no-c":
                     o.c = false;
+                    break;
+                case "--no-go":
+                    o.go = false;
                     break;
                 case "--no-netty":
                     o.netty = false;
@@ -168,6 +198,11 @@ final class Options {
         return Math.min(size, tbfSize);
     }
 
+    /** @return measured copies per row and file system of the new-file copies: {@link #reps}, at most 3 */
+    int newFileReps() {
+        return Math.min(reps, 3);
+    }
+
     /** @return bytes per transfer of a row of this scenario */
     long sizeOf(Scenario sc) {
         switch (sc) {
@@ -177,6 +212,22 @@ final class Options {
                 return tbfSize();
             default:
                 return size;
+        }
+    }
+
+    /** @return whether {@code s} names the new-file copies: {@value #NEW_FILES} or {@value #NEW_FILES_LABEL} */
+    private static boolean isNewFiles(String s) {
+        String k = s.trim().toLowerCase(Locale.ROOT);
+        return k.equals(NEW_FILES) || k.equals(NEW_FILES_LABEL);
+    }
+
+    /** {@link Scenario#parse}, with {@value #NEW_FILES} among the codes of its error. */
+    private static Scenario scenario(String s) {
+        try {
+            return Scenario.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown scenario: " + s + " (" + Scenario.codes() + ", " + NEW_FILES
+                    + ")", e);
         }
     }
 

@@ -1,17 +1,13 @@
 package io.zerocopy.bench;
 
-import io.zerocopy.ZeroCopy;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -19,11 +15,13 @@ import java.util.Random;
  * {@code reps} times in a freshly shuffled order each repetition so that drift and noise from
  * other work on the machine spread over all rows instead of biasing one. The veth scenarios
  * run when a {@link VethNetwork} can be built for the run (else the notes say why); it is
- * removed when the run ends, however it ends.
+ * removed when the run ends, however it ends. After the scenarios and the size sweep, the
+ * new-file copies ({@link NewFileCopies}) run in the run's temporary directory, which they leave
+ * as they found it. {@link ReportWriter} writes the files.
  */
 final class Report {
 
-    private final Options o;
+    final Options o;
     private final PrintStream out;
     private final Progress progress;
     final List<Result> results = new ArrayList<>();
@@ -32,7 +30,9 @@ final class Report {
     /** The scenarios that run: the chosen ones, less those whose network could not be built. */
     final List<Scenario> scenarios = new ArrayList<>();
     /** Lines describing the veth network and its traffic; empty if it was not built. */
-    private final List<String> vethLines = new ArrayList<>();
+    final List<String> vethLines = new ArrayList<>();
+    /** The new-file copies; null if they did not run. */
+    NewFileSection newFiles;
 
     Report(Options o, PrintStream out, PrintStream err) {
         this.o = o;
@@ -71,8 +71,9 @@ final class Report {
 
     void run() throws IOException {
         long started = System.nanoTime();
-        long fileSize = o.size;
-        if (o.sweep) {
+        // the new-file copies alone: the workspace is only the run's directory
+        long fileSize = o.scenarios.isEmpty() ? 1L << 20 : o.size;
+        if (o.sweep && !o.scenarios.isEmpty()) {
             for (long s : o.sweepSizes) {
                 fileSize = Math.max(fileSize, s);
             }
@@ -82,7 +83,12 @@ final class Report {
         try {
             progress.done("creating " + Options.human(fileSize) + " of data in a temporary directory");
             try (Harness h = new Harness(fileSize, net)) {
-                measureAll(h);
+                if (!scenarios.isEmpty()) {
+                    measureAll(h);
+                }
+                if (o.newFiles) {
+                    newFiles(h.ws.dir);
+                }
             }
         } finally {
             if (net != null) {
@@ -99,7 +105,8 @@ final class Report {
         }
         double secs = (System.nanoTime() - started) / 1e9;
         progress.done(String.format(Locale.ROOT, "done in %.1f s; results in %s", secs, o.out));
-        write(secs);
+        out.print(new ReportWriter(this, secs).write());
+        out.flush();
     }
 
     /**
@@ -148,6 +155,7 @@ final class Report {
         List<Row> rows = new ArrayList<>();
         NettyPeer netty = null;
         CPeer c = null;
+        GoPeer go = null;
         if (o.netty) {
             try {
                 netty = NettyPeer.create();
@@ -166,6 +174,16 @@ final class Report {
         } else {
             notes.add("C peer disabled (--no-c)");
         }
+        if (o.go) {
+            progress.done("building the Go peer");
+            try {
+                go = GoPeer.compile(h.ws.dir);
+            } catch (Row.Unavailable e) {
+                notes.add(e.getMessage());
+            }
+        } else {
+            notes.add("Go peer disabled (--no-go)");
+        }
         try {
             for (Scenario sc : scenarios) {
                 rows.addAll(JavaRows.rows(sc));
@@ -174,6 +192,9 @@ final class Report {
                 }
                 if (c != null) {
                     rows.addAll(c.rows(sc));
+                }
+                if (go != null) {
+                    rows.addAll(go.rows(sc));
                 }
             }
             for (Row r : rows) {
@@ -188,6 +209,25 @@ final class Report {
             if (netty != null) {
                 netty.close();
             }
+        }
+    }
+
+    /**
+     * Runs the new-file copies at the report's size in {@code dir}; their notes join the report's,
+     * once each. A failure that leaves no section is a note.
+     */
+    private void newFiles(Path dir) {
+        progress.done("copying " + Options.human(o.size) + " to new files on each file system");
+        try {
+            newFiles = NewFileCopies.run(o.size, o.newFileReps(), dir, o.go, progress::update);
+            for (String n : newFiles.notes()) {
+                if (!notes.contains(n)) {
+                    notes.add(n);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            notes.add("file->new file copies failed: " + e);
+            progress.done("new-file copies failed: " + e);
         }
     }
 
@@ -294,24 +334,7 @@ final class Report {
         }
     }
 
-    // ---------------------------------------------------------------- output
-
-    static String environment() {
-        return "JVM " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-                + "; " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch") + "; " + Runtime.getRuntime().availableProcessors() + " CPUs"
-                + "; default engine " + ZeroCopy.defaultEngine();
-    }
-
-    private double tradMbps(Scenario sc) {
-        for (Result r : results) {
-            if (r.row.scenario == sc && r.row.family.equals(Row.TRADITIONAL) && r.stats() != null) {
-                return r.stats().mbps();
-            }
-        }
-        return Double.NaN;
-    }
-
+    /** @return whether the report has rows of this scenario */
     boolean hasScenario(Scenario sc) {
         for (Result r : results) {
             if (r.row.scenario == sc) {
@@ -321,6 +344,7 @@ final class Report {
         return false;
     }
 
+    /** @return the named row of the scenario if it was measured, else null */
     Result find(Scenario sc, String name) {
         for (Result r : results) {
             if (r.row.scenario == sc && r.row.name.equals(name) && r.active() && r.stats() != null) {
@@ -328,228 +352,5 @@ final class Report {
             }
         }
         return null;
-    }
-
-    private void write(double secs) throws IOException {
-        writeCsv(o.out.resolve("results.csv"));
-        if (!sweep.isEmpty()) {
-            writeSweepCsv(o.out.resolve("sweep.csv"));
-            Files.writeString(o.out.resolve("throughput-by-size.svg"),
-                    Svg.sizeChart(sweep, "zerocopy-bench: throughput by transfer size"), StandardCharsets.UTF_8);
-        }
-        Files.writeString(o.out.resolve("throughput.svg"), Svg.throughputChart(results,
-                "zerocopy-bench: " + Options.human(o.size) + " per transfer, " + o.reps + " interleaved reps"),
-                StandardCharsets.UTF_8);
-        String md = markdown(secs);
-        Files.writeString(o.out.resolve("summary.md"), md, StandardCharsets.UTF_8);
-        out.print(md);
-        out.flush();
-    }
-
-    static final String CSV_HEADER = "scenario,row,family,status,ran,bytes,reps,median_ms,min_ms,q1_ms,q3_ms,max_ms,"
-            + "mb_s,mb_s_min,mb_s_max,cpu_s_per_gib,user_s_per_gib,peer_cpu_s_per_gib,total_cpu_s_per_gib,"
-            + "ratio_vs_traditional,note";
-
-    private void writeCsv(Path p) throws IOException {
-        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
-        for (Result r : results) {
-            Stats s = r.active() ? r.stats() : null;
-            double trad = tradMbps(r.row.scenario);
-            sb.append(csv(r.row.scenario.label)).append(',').append(csv(r.row.name)).append(',').append(r.row.family)
-                    .append(',').append(r.status).append(',').append(csv(r.ran())).append(',');
-            if (s != null) {
-                sb.append(s.bytes).append(',').append(s.n).append(',')
-                        .append(num(s.medianNs / 1e6)).append(',').append(num(s.minNs / 1e6)).append(',')
-                        .append(num(s.q1Ns / 1e6)).append(',').append(num(s.q3Ns / 1e6)).append(',')
-                        .append(num(s.maxNs / 1e6)).append(',').append(num(s.mbps())).append(',')
-                        .append(num(s.mbpsLow())).append(',').append(num(s.mbpsHigh())).append(',')
-                        .append(num(s.cpuPerGib)).append(',').append(num(s.userPerGib)).append(',')
-                        .append(num(s.peerCpuPerGib)).append(',').append(num(s.totalCpuPerGib)).append(',')
-                        .append(num(s.mbps() / trad)).append(',');
-            } else {
-                sb.append(",,,,,,,,,,,,,,,");
-            }
-            sb.append(csv(r.note)).append('\n');
-        }
-        Files.writeString(p, sb, StandardCharsets.UTF_8);
-    }
-
-    private void writeSweepCsv(Path p) throws IOException {
-        StringBuilder sb = new StringBuilder(SWEEP_HEADER).append('\n');
-        for (SizeSweep.Point pt : sweep) {
-            sb.append(csv(pt.scenario().label)).append(',').append(csv(pt.row())).append(',').append(pt.size()).append(',')
-                    .append(pt.ops()).append(',').append(num(pt.medianNsPerOp())).append(',')
-                    .append(num(pt.minNsPerOp())).append(',').append(num(pt.maxNsPerOp())).append(',')
-                    .append(num(pt.mbps())).append(',').append(csv(pt.ran())).append('\n');
-        }
-        Files.writeString(p, sb, StandardCharsets.UTF_8);
-    }
-
-    static final String SWEEP_HEADER = "scenario,row,size,ops,median_ns_per_op,min_ns_per_op,max_ns_per_op,mb_s,ran";
-
-    static String csv(String s) {
-        if (s == null) {
-            return "";
-        }
-        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0) {
-            return '"' + s.replace("\"", "\"\"").replace('\n', ' ') + '"';
-        }
-        return s;
-    }
-
-    static String num(double v) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return "";
-        }
-        return String.format(Locale.ROOT, "%.3f", v);
-    }
-
-    private String markdown(double secs) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("## zerocopy-bench report\n\n");
-        sb.append("- ").append(environment()).append('\n');
-        sb.append("- size ").append(Options.human(o.size)).append(" (").append(o.size).append(" B) per transfer, ")
-                .append(o.warmup).append(" warm-up + ").append(o.reps)
-                .append(" measured runs per row, rows shuffled every repetition")
-                .append(scenarios.contains(Scenario.BROADCAST) ? " (broadcast: " + Options.human(o.broadcastSize())
-                        + " to each of " + Fanout.TARGETS + " targets)" : "")
-                .append(scenarios.contains(Scenario.FILE_SOCKET_TBF) ? " (tbf-shaped veth: "
-                        + Options.human(o.tbfSize()) + ")" : "")
-                .append("; run took ")
-                .append(String.format(Locale.ROOT, "%.0f s", secs)).append('\n');
-        sb.append("- MB/s = 10^6 B/s at the median time; spread = min-max of MB/s over the runs. CPU = user+system "
-                + "seconds per GiB of the moving thread (Java rows: ThreadMXBean; Netty: its event-loop thread; "
-                + "C: getrusage of the one-thread process); peers = the sink (and proxy feeder) threads of the "
-                + "scenario's path, which every row of the scenario shares; total = mover + peers (median of per-run"
-                + " sums).\n");
-        sb.append("- loopback: 127.0.0.1 in the root network namespace, MTU 65536\n");
-        for (String v : vethLines) {
-            sb.append("- ").append(v).append('\n');
-        }
-        for (String n : notes) {
-            sb.append("- note: ").append(n).append('\n');
-        }
-        Map<Scenario, List<Result>> by = new LinkedHashMap<>();
-        for (Result r : results) {
-            by.computeIfAbsent(r.row.scenario, k -> new ArrayList<>()).add(r);
-        }
-        for (Map.Entry<Scenario, List<Result>> e : by.entrySet()) {
-            if (e.getKey() == Scenario.BROADCAST) {
-                broadcastTable(sb, e.getValue());
-                continue;
-            }
-            double trad = tradMbps(e.getKey());
-            sb.append("\n### ").append(e.getKey().title());
-            if (o.sizeOf(e.getKey()) != o.size) {
-                sb.append(", ").append(Options.human(o.sizeOf(e.getKey()))).append(" per transfer");
-            }
-            sb.append("\n\n");
-            sb.append("| row | ran | MB/s median | MB/s min-max | ms median (IQR) | CPU s/GiB mover (user) | "
-                    + "peers s/GiB | total s/GiB | vs traditional |\n");
-            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-            for (Result r : e.getValue()) {
-                Stats s = r.active() ? r.stats() : null;
-                if (s == null) {
-                    sb.append("| ").append(r.row.name).append(" | ").append(r.status).append(" | | | | | | | ")
-                            .append(mdEsc(r.note)).append(" |\n");
-                    continue;
-                }
-                sb.append(String.format(Locale.ROOT,
-                        "| %s | %s | %.0f | %.0f-%.0f | %.1f (%.1f-%.1f) | %.3f (%s) | %.3f | %.3f | %.2f\u00d7 |\n",
-                        r.row.name, mdEsc(r.ran()), s.mbps(), s.mbpsLow(), s.mbpsHigh(), s.medianNs / 1e6,
-                        s.q1Ns / 1e6, s.q3Ns / 1e6, s.cpuPerGib,
-                        Double.isNaN(s.userPerGib) ? "?" : String.format(Locale.ROOT, "%.3f", s.userPerGib),
-                        s.peerCpuPerGib, s.totalCpuPerGib, s.mbps() / trad));
-            }
-        }
-        sb.append("\n### Targets\n\n");
-        for (String t : Targets.evaluate(this)) {
-            sb.append("- ").append(t).append('\n');
-        }
-        if (!sweep.isEmpty()) {
-            sb.append("\n### Throughput by size (MB/s, median of batches)\n\n");
-            Map<Scenario, Map<String, Map<Long, SizeSweep.Point>>> t = new LinkedHashMap<>();
-            List<Long> sizes = new ArrayList<>();
-            for (SizeSweep.Point p : sweep) {
-                t.computeIfAbsent(p.scenario(), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(p.row(), k -> new LinkedHashMap<>()).put(p.size(), p);
-                if (!sizes.contains(p.size())) {
-                    sizes.add(p.size());
-                }
-            }
-            Collections.sort(sizes);
-            for (Map.Entry<Scenario, Map<String, Map<Long, SizeSweep.Point>>> e : t.entrySet()) {
-                sb.append("\n").append(e.getKey().title()).append("\n\n| row |");
-                for (long s : sizes) {
-                    sb.append(' ').append(Options.human(s)).append(" |");
-                }
-                sb.append("\n|---|");
-                for (int i = 0; i < sizes.size(); i++) {
-                    sb.append("---:|");
-                }
-                sb.append('\n');
-                for (Map.Entry<String, Map<Long, SizeSweep.Point>> r : e.getValue().entrySet()) {
-                    sb.append("| ").append(r.getKey()).append(" |");
-                    for (long s : sizes) {
-                        SizeSweep.Point p = r.getValue().get(s);
-                        sb.append(p == null ? " |" : String.format(Locale.ROOT, " %.0f |", p.mbps()));
-                    }
-                    sb.append('\n');
-                    if (r.getKey().equals("zc:auto")) {
-                        sb.append("| (auto ran) |");
-                        for (long s : sizes) {
-                            SizeSweep.Point p = r.getValue().get(s);
-                            sb.append(' ').append(p == null ? "" : mdEsc(p.ran())).append(" |");
-                        }
-                        sb.append('\n');
-                    }
-                }
-            }
-        }
-        return sb.toString();
-    }
-
-    /**
-     * The broadcast table: throughput per target, and CPU per GiB delivered over all targets,
-     * each compared with the separate transfers.
-     */
-    private void broadcastTable(StringBuilder sb, List<Result> rows) {
-        Result base = find(Scenario.BROADCAST, BroadcastRows.SEPARATE);
-        Stats b = base == null ? null : base.stats();
-        sb.append("\n### broadcast\n\n");
-        sb.append("One cached file of ").append(Options.human(o.broadcastSize())).append(" to each of ")
-                .append(Fanout.TARGETS).append(" loopback sockets (").append(Options.human(o.broadcastSize()
-                * Fanout.TARGETS)).append(" delivered per run), each drained by its own reader thread; time until the"
-                + " last target has its last byte. MB/s is per target. CPU is per GiB delivered (bytes \u00d7 "
-                + Fanout.TARGETS + "): the sending thread (ThreadMXBean, user in brackets) and, separately, the "
-                + Fanout.TARGETS + " reader threads. Ratios are to " + BroadcastRows.SEPARATE + ".\n\n");
-        sb.append("| row | ran | MB/s per target median | MB/s min-max | ms median (IQR) | sender CPU s/GiB delivered"
-                + " (user) | readers s/GiB | total s/GiB | sender CPU vs " + BroadcastRows.SEPARATE + " | total vs "
-                + BroadcastRows.SEPARATE + " | MB/s vs " + BroadcastRows.SEPARATE + " |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Result r : rows) {
-            Stats s = r.active() ? r.stats() : null;
-            if (s == null) {
-                sb.append("| ").append(r.row.name).append(" | ").append(r.status).append(" | | | | | | | | | ")
-                        .append(mdEsc(r.note)).append(" |\n");
-                continue;
-            }
-            sb.append(String.format(Locale.ROOT,
-                    "| %s | %s | %.0f | %.0f-%.0f | %.1f (%.1f-%.1f) | %.3f (%s) | %.3f | %.3f | %s | %s | %s |\n",
-                    r.row.name, mdEsc(r.ran()), s.mbps(), s.mbpsLow(), s.mbpsHigh(), s.medianNs / 1e6,
-                    s.q1Ns / 1e6, s.q3Ns / 1e6, s.cpuPerGib,
-                    Double.isNaN(s.userPerGib) ? "?" : String.format(Locale.ROOT, "%.3f", s.userPerGib),
-                    s.peerCpuPerGib, s.totalCpuPerGib, times(b == null ? Double.NaN : s.cpuPerGib / b.cpuPerGib),
-                    times(b == null ? Double.NaN : s.totalCpuPerGib / b.totalCpuPerGib),
-                    times(b == null ? Double.NaN : s.mbps() / b.mbps())));
-        }
-    }
-
-    private static String times(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "" : String.format(Locale.ROOT, "%.2f\u00d7", v);
-    }
-
-    static String mdEsc(String s) {
-        return s == null ? "" : s.replace("|", "\\|");
     }
 }

@@ -28,6 +28,7 @@ final class Svg {
             case Row.JDK: return "#4e79a7";
             case Row.ZEROCOPY: return "#f28e2b";
             case Row.NETTY: return "#59a14f";
+            case GoPeer.FAMILY: return "#b07aa1";
             default: return "#76b7b2";
         }
     }

@@ -14,7 +14,7 @@ final class Targets {
 
     private Targets() { }
 
-    /** @return one line per target, for the scenarios the report has */
+    /** @return one line per target, for the scenarios the report has, then those of the new-file copies */
     static List<String> evaluate(Report rep) {
         List<String> out = new ArrayList<>();
         Scenario fs = Scenario.FILE_SOCKET;
@@ -45,6 +45,9 @@ final class Targets {
                 }
             }
             out.add(sb.toString());
+        }
+        if (rep.newFiles != null) {
+            out.addAll(rep.newFiles.targets());
         }
         return out;
     }

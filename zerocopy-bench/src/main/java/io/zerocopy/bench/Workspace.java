@@ -3,17 +3,22 @@ package io.zerocopy.bench;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * The temporary directory with the data files: {@code src.bin} (pseudo-random, seeded) and
  * {@code dst.bin}, a destination of the same size written once so that later transfers
- * overwrite cached pages instead of allocating new ones. Deleted by {@link #close()}.
+ * overwrite cached pages instead of allocating new ones. Deleted by {@link #close()}, or by
+ * {@link ExitCleanup} if the JVM exits first, after whatever was registered there later (images
+ * mounted inside it are unmounted first).
  */
 public final class Workspace implements AutoCloseable {
 
@@ -22,15 +27,14 @@ public final class Workspace implements AutoCloseable {
     final Path dst;
     final long size;
     /** Deletes the directory if the JVM exits (Ctrl-C) before {@link #close()}. */
-    private final Thread cleanup;
+    private final ExitCleanup.Registration cleanup;
 
     Workspace(long size) throws IOException {
         this.dir = Files.createTempDirectory("zerocopy-bench-");
         this.src = dir.resolve("src.bin");
         this.dst = dir.resolve("dst.bin");
         this.size = size;
-        this.cleanup = new Thread(this::deleteQuietly, "zc-bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        this.cleanup = ExitCleanup.register("delete " + dir, this::deleteQuietly);
         try {
             fill(src, size, 42);
             fill(dst, size, 7);
@@ -48,7 +52,7 @@ public final class Workspace implements AutoCloseable {
 
     private void deleteQuietly() {
         try {
-            delete();
+            deleteTree(dir);
         } catch (IOException e) {
             System.err.println("zerocopy-bench: could not delete " + dir + ": " + e);
         }
@@ -99,22 +103,52 @@ public final class Workspace implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException e) {
-            // shutting down: the hook runs anyway
-        }
-        delete();
+        cleanup.cancel();
+        deleteTree(dir);
     }
 
-    private void delete() throws IOException {
-        if (!Files.exists(dir)) {
+    /**
+     * Deletes a directory tree without entering other file systems: a mount point still mounted
+     * is left, with what is under it, and the directories above it then fail to go. Where the
+     * platform has no {@code unix:dev}, no image can be mounted and everything goes.
+     *
+     * @param dir the tree; nothing happens if it does not exist
+     * @throws IOException if something cannot be deleted
+     */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
+        Object device = device(dir);
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                return Objects.equals(device, device(d)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
             }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** @return the device of the file system holding {@code p}, or null where the platform does not say */
+    private static Object device(Path p) throws IOException {
+        try {
+            return Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException e) {
+            return null;
         }
     }
 }

@@ -10,10 +10,15 @@
  * a thread that joins the namespace, {@link io.zerocopy.bench.NetNamespace}, while the mover and
  * every other thread stay in the root namespace). A
  * {@link io.zerocopy.bench.Row} performs one complete transfer and returns a
- * {@link io.zerocopy.bench.Sample}: the Java rows through the library or the JDK, the C rows
- * through a subprocess ({@code zcpeer}), the Netty rows through an epoll event loop. The
+ * {@link io.zerocopy.bench.Sample}: the Java rows through the library or the JDK, the C and Go
+ * rows through a subprocess ({@code zcpeer}, {@code zcpeer-go}, given the path's sink and
+ * feeder as {@code address:port}), the Netty rows through an epoll event loop. The
  * {@link io.zerocopy.bench.Report} warms every row up, then measures rows in a new random order
- * each repetition and writes CSV, Markdown and hand-written SVG. The broadcast scenario's rows
+ * each repetition, then runs the new-file copies ({@link io.zerocopy.bench.NewFileCopies}, on
+ * the working file system and loop-mounted images); {@link io.zerocopy.bench.ReportWriter}
+ * writes CSV, Markdown and hand-written SVG. What must be undone if the JVM exits early (the
+ * run's directory, the images mounted inside it) is undone by one hook in reverse order of
+ * making ({@link io.zerocopy.bench.ExitCleanup}). The broadcast scenario's rows
  * ({@link io.zerocopy.bench.BroadcastRows}) deliver one file to the 8 reader threads of a
  * {@link io.zerocopy.bench.Fanout}, started on first use; their samples carry the bytes per
  * target (throughput) and the bytes delivered over all targets (CPU per GiB).

@@ -29,7 +29,7 @@ class NewFileCopiesTest {
     @Test
     void reportsEveryRowAndLeavesNothingBehind() throws Exception {
         List<String> progress = new ArrayList<>();
-        NewFileSection s = NewFileCopies.run(SIZE, 2, work, progress::add);
+        NewFileSection s = NewFileCopies.run(SIZE, 2, work, true, progress::add);
 
         assertFalse(progress.isEmpty());
         List<String> csv = s.csv().lines().toList();

@@ -30,7 +30,7 @@ class SmokeReportTest {
         Main.report(List.of("--smoke", "--size", "256K", "--out", out.toString()));
 
         List<String> lines = Files.readAllLines(out.resolve("results.csv"), StandardCharsets.UTF_8);
-        assertEquals(Report.CSV_HEADER, lines.get(0));
+        assertEquals(ReportWriter.CSV_HEADER, lines.get(0));
         Map<String, String[]> rows = new HashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = parseCsv(line);
@@ -43,10 +43,13 @@ class SmokeReportTest {
             }
         }
         for (String sc : new String[] {"file->socket", "file->file"}) {
-            for (String row : new String[] {"jdk:transferTo", "zc:transferTo", "zc:mmap"}) {
+            for (String row : new String[] {"jdk:transferTo", "zc:mmap"}) {
                 assertOk(rows, sc + "/" + row);
             }
         }
+        assertOk(rows, "file->file/zc:transferTo");
+        // the library leaves a blocking socket, which the harness connects, to the next strategy
+        assertOkOrBlockingRefused(rows, "file->socket/zc:transferTo");
         // broadcast: 8 targets, each checked for exactly SIZE bytes by the report; the strategy
         // that served each broadcast row is asserted by the row and recorded in "ran"
         for (String row : new String[] {"zc:tee", "zc:copy-broadcast", "zc:8-transfers"}) {
@@ -65,11 +68,11 @@ class SmokeReportTest {
         // transferTo and mmap need a file source: reported as skipped, not dropped
         assertEquals("skipped", rows.get("socket->socket/zc:transferTo")[3]);
         assertEquals("skipped", rows.get("socket->socket/zc:mmap")[3]);
-        // every row: measured, or skipped with a reason; only a peer (Netty, C) may fail, since
+        // every row: measured, or skipped with a reason; only a peer (Netty, C, Go) may fail, since
         // CI must not depend on a third party's flakiness, but it must say why
         for (Map.Entry<String, String[]> e : rows.entrySet()) {
             String[] f = e.getValue();
-            boolean peer = f[2].equals("netty") || f[2].equals("c");
+            boolean peer = f[2].equals("netty") || f[2].equals("c") || f[2].equals(GoPeer.FAMILY);
             assertTrue(peer || !f[3].equals("failed"), e.getKey() + " failed: " + f[20]);
             if (f[3].equals("ok")) {
                 assertEquals(Long.toString(SIZE), f[5], e.getKey());
@@ -91,6 +94,42 @@ class SmokeReportTest {
         assertTrue(md.contains("### broadcast"), "broadcast table");
         assertTrue(md.contains("broadcast: tee CPU per GiB delivered \u2264 0.5\u00d7 8 separate sends: sending thread"),
                 "broadcast target line");
+        assertGo(rows, md);
+        assertNewFiles(md);
+    }
+
+    /**
+     * Go's rows: in every scenario but the broadcast, over loopback and veth, where {@code go}
+     * builds the peer; else none and a note with the reason.
+     */
+    private static void assertGo(Map<String, String[]> rows, String md) {
+        if (!rows.containsKey("file->socket/" + GoPeer.ROW)) {
+            assertTrue(md.contains("Go rows skipped"), "no Go rows and no note saying why");
+            return;
+        }
+        for (String sc : new String[] {"socket->socket", "file->file"}) {
+            assertTrue(rows.containsKey(sc + "/" + GoPeer.ROW), sc + " Go row");
+        }
+        if (VethNetwork.unavailabilityCause() == null) {
+            for (String sc : new String[] {"file->socket over veth", "socket->socket over veth",
+                "file->socket over veth at 1 Gbit/s (tbf)"}) {
+                assertTrue(rows.containsKey(sc + "/" + GoPeer.ROW), sc + " Go row");
+            }
+        }
+        assertTrue(!rows.containsKey("broadcast/" + GoPeer.ROW), "no Go broadcast");
+    }
+
+    /** The new-file copies: their CSV, a table per file system and their targets in the summary. */
+    private void assertNewFiles(String md) throws IOException {
+        List<String> csv = Files.readAllLines(out.resolve("new-files.csv"), StandardCharsets.UTF_8);
+        assertEquals(NewFileSection.CSV_HEADER, csv.get(0));
+        assertTrue(csv.stream().anyMatch(l -> l.contains("(working file system)") && l.contains(",zc:auto,")),
+                "zc:auto on the working file system");
+        assertTrue(md.contains("### file->new file, per file system"), "new-file section");
+        int section = md.indexOf("### file->new file, per file system");
+        assertTrue(section < md.indexOf("### Targets"), "new-file section before the targets");
+        assertTrue(md.contains("(working file system), file->new file: zc:auto "), "new-file target line");
+        assertTrue(!Files.readString(Path.of("/proc/self/mounts")).contains("new-files-"), "an image left mounted");
     }
 
     @Test
@@ -115,6 +154,15 @@ class SmokeReportTest {
         assertEquals(1L << 20, Options.parse("--size", "1M").sizeOf(Scenario.FILE_SOCKET_TBF));
         assertTrue(Options.parse().veth, "veth scenarios run by default");
         assertTrue(!Options.parse("--no-veth").veth);
+        assertTrue(Options.parse().go && !Options.parse("--no-go").go);
+        assertTrue(Options.parse().newFiles && !Options.parse("--no-new-files").newFiles);
+        assertTrue(!Options.parse("--scenarios", "fs").newFiles, "a scenario list without fn leaves it out");
+        Options fn = Options.parse("--scenarios", "fn");
+        assertTrue(fn.newFiles && fn.scenarios.isEmpty(), "fn alone");
+        assertEquals(3, Options.parse().newFileReps());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("--scenarios", "xx"));
+        assertTrue(e.getMessage().contains(", fn)"), e.getMessage());
     }
 
     @Test
@@ -148,7 +196,7 @@ class SmokeReportTest {
                     assertOk(rows, sc + "/" + row);
                 }
             }
-            assertOk(rows, "file->socket over veth/zc:transferTo");
+            assertOkOrBlockingRefused(rows, "file->socket over veth/zc:transferTo");
             assertTrue(rows.containsKey("socket->socket over veth/c:splice"), "C peer row listed (ok or skipped)");
             assertTrue(sweep.stream().anyMatch(l -> l.startsWith("file->socket over veth,zc:auto,4096,")),
                     "sweep has fv auto 4 KiB");
@@ -174,6 +222,17 @@ class SmokeReportTest {
         assertEquals("ok", f[3], key + ": " + f[20]);
         assertEquals(Long.toString(SIZE), f[5], key + " bytes");
         assertTrue(Double.parseDouble(f[12]) > 0, key + " MB/s");
+    }
+
+    /** The row measured, or skipped because its one strategy does not serve a blocking target. */
+    private static void assertOkOrBlockingRefused(Map<String, String[]> rows, String key) {
+        String[] f = rows.get(key);
+        assertTrue(f != null, "missing row " + key);
+        if (f[3].equals("skipped")) {
+            assertTrue(f[20].contains("a blocking target"), key + ": " + f[20]);
+        } else {
+            assertOk(rows, key);
+        }
     }
 
     private static void parseXml(Path p) throws Exception {
