@@ -96,6 +96,7 @@ final class Errno {
         POLL("poll"),
         IOCTL("ioctl"),
         FSTAT("fstat"),
+        FSTATFS("fstatfs"),
         EPOLL_CREATE1("epoll_create1"),
         EPOLL_CTL("epoll_ctl"),
         EPOLL_WAIT("epoll_wait"),

@@ -15,17 +15,18 @@ import io.zerocopy.spi.TransferStrategyProvider;
  *   <li>{@code reflink}, file to file, ahead of every other strategy for that pair at every
  *       size: sharing extents moves no data (a file system that refuses costs one ioctl, then,
  *       remembered, two fstat calls);</li>
- *   <li>{@code copyFileRange}, file to file, {@link Preference#MEASURED_BEST} at every size:
- *       one call per 64 MiB, done by the file system (extent sharing on XFS and Btrfs where
- *       reflink declined a range, a copy on the server on NFS 4.2 and SMB, an in-kernel splice
- *       elsewhere), as the JDK 21+ {@code transferTo}, Go and coreutils do;</li>
  *   <li>{@code sendfile}, file to socket, {@link Preference#MEASURED_BEST} at every size: one
  *       copy-free call per socket buffer of room, and, unlike the JDK's {@code transferTo},
  *       within reach of timeouts, close and interrupt;</li>
  *   <li>{@code splice}, {@link Preference#MEASURED_BEST} for file to pipe (one direct call,
  *       nothing in flight), {@link Preference#DEFAULT_RANK} for every other pair of files,
- *       sockets and pipes, so it serves socket to socket, socket or pipe to file, and what the
- *       others decline;</li>
+ *       sockets and pipes: socket to socket, socket or pipe to file, and file to file from
+ *       256 KiB where reflink declined (below, the core's {@code transferTo} comes first),
+ *       through a 1 MiB pipe, which outruns {@code copy_file_range}'s in-kernel splice on local
+ *       file systems;</li>
+ *   <li>{@code copyFileRange}, file to file, {@link Preference#DEFAULT_RANK}, after
+ *       {@code splice}, which leaves it the files of a network file system (NFS, SMB, Ceph),
+ *       where the call copies on the server;</li>
  *   <li>the broadcast strategy {@code tee}, unless the system property
  *       {@value Linux#TEE_PROPERTY} is {@code false}.</li>
  * </ul>
@@ -45,7 +46,7 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
             return List.of();
         }
         try {
-            return List.of(Linux.reflink(), Linux.copyFileRange(), Linux.sendfile(), Linux.splice());
+            return List.of(Linux.reflink(), Linux.sendfile(), Linux.splice(), Linux.copyFileRange());
         } catch (RuntimeException | LinkageError e) {
             // Contract: a provider never throws. Not expected once Linux.isAvailable() is true.
             System.getLogger(LinuxStrategyProvider.class.getName()).log(System.Logger.Level.WARNING,
@@ -63,7 +64,7 @@ public final class LinuxStrategyProvider implements TransferStrategyProvider {
                 Preference.forPair(SendfileStrategy.NAME, ChannelKind.FILE, ChannelKind.SOCKET, 0, Preference.MEASURED_BEST),
                 Preference.forPair(SpliceStrategy.NAME, ChannelKind.FILE, ChannelKind.PIPE, 0, Preference.MEASURED_BEST),
                 Preference.everywhere(SpliceStrategy.NAME, Preference.DEFAULT_RANK),
-                Preference.forPair(CopyFileRangeStrategy.NAME, ChannelKind.FILE, ChannelKind.FILE, 0, Preference.MEASURED_BEST));
+                Preference.everywhere(CopyFileRangeStrategy.NAME, Preference.DEFAULT_RANK));
     }
 
     @Override

@@ -85,6 +85,8 @@ final class Native implements Syscalls {
     static final int STAT_SIZE = 256;
     /** Offset of the 8-byte {@code st_dev} in a {@code struct stat} on x86_64, aarch64 and riscv64. */
     static final int ST_DEV_OFFSET = 0;
+    /** Room for a {@code struct statfs}: 120 bytes on x86_64, aarch64 and riscv64; {@code f_type} is its first long. */
+    static final int STATFS_SIZE = 128;
 
     /**
      * The calls used, with their exact C types; pointers are passed as addresses, but
@@ -101,6 +103,9 @@ final class Native implements Syscalls {
 
         /** {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)} */
         @ssize_t long sendfile(int outFd, int inFd, ByteBuffer offset, @size_t long count);
+
+        /** {@code int fstatfs(int fd, struct statfs *buf)} */
+        int fstatfs(int fd, @intptr_t long buf);
 
         /** {@code ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)} */
         @ssize_t long tee(int fdIn, int fdOut, @size_t long len, int flags);
@@ -236,6 +241,11 @@ final class Native implements Syscalls {
     @Override
     public int fstat(int fd, long statAddress) {
         return stat == null ? -Errno.ENOSYS : result(stat.fstat(fd, statAddress));
+    }
+
+    @Override
+    public int fstatfs(int fd, long statfsAddress) {
+        return result(libc.fstatfs(fd, statfsAddress));
     }
 
     @Override

@@ -88,7 +88,7 @@ final class NativeSession implements AutoCloseable {
         this.positioned = new boolean[n];
         this.pollfds = 8 * (n + 1);
         this.intSlot = pollfds + Native.POLLFD_SIZE * (n + 1);
-        this.scratch = ChannelDescriptors.scratch(intSlot + Native.EPOLL_EVENT_SIZE);
+        this.scratch = ChannelDescriptors.scratch(intSlot + Math.max(Native.EPOLL_EVENT_SIZE, Native.STATFS_SIZE));
         this.base = ChannelDescriptors.address(scratch);
         this.readiness = new Readiness(sys, scratch, pollfds, intSlot);
         this.offsets = new ByteBuffer[n + 1];
@@ -348,6 +348,20 @@ final class NativeSession implements AutoCloseable {
             }
         }
         return scratch.getInt(intSlot);
+    }
+
+    /**
+     * @param fd an open descriptor of this session
+     * @return the {@code f_type} of its file system ({@link FileSystemType}), or -1 if fstatfs fails
+     */
+    long fileSystemType(int fd) {
+        int r;
+        while ((r = sys.fstatfs(fd, base + intSlot)) < 0) {
+            if (Errno.action(Errno.Syscall.FSTATFS, -r, true) != Errno.Action.RETRY) {
+                return -1;
+            }
+        }
+        return scratch.getLong(intSlot);
     }
 
     /**

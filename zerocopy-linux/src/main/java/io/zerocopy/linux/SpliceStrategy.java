@@ -24,7 +24,9 @@ import io.zerocopy.spi.TransferStrategy;
  * bytes delivered, also when the transfer fails or falls back.
  *
  * <p>Fallbacks ({@link Outcome#unsupported}): a channel whose descriptor cannot be read, a file
- * target opened with {@code APPEND}, every leased pipe in use, and the errno values that
+ * target opened with {@code APPEND}, file to file on a network file system whose server
+ * {@code copy_file_range} makes copy ({@link FileSystemType#copiesOnServer}), every leased
+ * pipe in use, and the errno values that
  * {@link Errno} maps to a fallback. Bytes already in the pooled pipe when the
  * target refuses are delivered first through the channel's own {@code write}.
  *
@@ -68,11 +70,31 @@ final class SpliceStrategy implements TransferStrategy {
         boolean direct = t.sourceKind() == ChannelKind.PIPE || t.targetKind() == ChannelKind.PIPE;
         try (NativeSession s = NativeSession.of(sys, t)) {
             Outcome refused = s.open(pool, direct ? 0 : 1);
+            if (refused == null && t.sourceKind() == ChannelKind.FILE && t.targetKind() == ChannelKind.FILE) {
+                refused = leftToServerCopy(s);
+            }
             if (refused != null) {
                 return refused;
             }
             return direct ? direct(t, s) : pooled(t, s);
         }
+    }
+
+    /**
+     * @return why a file-to-file transfer is left to {@code copy_file_range}: both files on one
+     *     network file system, whose server copies without moving the bytes through this host;
+     *     null to splice
+     */
+    private static Outcome leftToServerCopy(NativeSession s) {
+        if (!Native.hasCopyFileRange()) {
+            return null;
+        }
+        long type = s.fileSystemType(s.targetFd(0));
+        if (!FileSystemType.copiesOnServer(type) || s.fileSystemType(s.sourceFd()) != type) {
+            return null;
+        }
+        return Outcome.unsupported(Outcome.Scope.TRANSFER, "splice: file to file on " + FileSystemType.name(type)
+                + ", which copies on the server through copy_file_range");
     }
 
     /** One end is a pipe: splice straight from source to target; nothing is ever in flight. */

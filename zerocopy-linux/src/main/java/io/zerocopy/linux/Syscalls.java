@@ -59,6 +59,13 @@ interface Syscalls {
      */
     int fstat(int fd, long stat);
 
+    /**
+     * {@code fstatfs(2)}.
+     *
+     * @param statfs address of {@link Native#STATFS_SIZE} bytes for a {@code struct statfs}
+     */
+    int fstatfs(int fd, long statfs);
+
     /** {@code pipe2(2)}: fills {@code fds} with the read and write ends; @return 0 or -errno. */
     int pipe2(int[] fds, int flags);
 

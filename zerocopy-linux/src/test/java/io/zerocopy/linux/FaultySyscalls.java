@@ -21,6 +21,7 @@ final class FaultySyscalls implements Syscalls {
     private int from = 1;
     private int times = Integer.MAX_VALUE;
     private boolean drainsOnly;
+    private long fileSystemType;
     /** Counted down by every poll(2). */
     final CountDownLatch polled = new CountDownLatch(1);
 
@@ -47,6 +48,12 @@ final class FaultySyscalls implements Syscalls {
     /** @return this, failing {@code count} calls at most */
     FaultySyscalls times(int count) {
         this.times = count;
+        return this;
+    }
+
+    /** @return this, reporting every file as on a file system of this {@code f_type} (fstatfs) */
+    FaultySyscalls onFileSystem(long type) {
+        this.fileSystemType = type;
         return this;
     }
 
@@ -121,6 +128,18 @@ final class FaultySyscalls implements Syscalls {
     @Override
     public int fstat(int fd, long stat) {
         return fault(Errno.Syscall.FSTAT, fd, -1) ? -errno : real.fstat(fd, stat);
+    }
+
+    @Override
+    public int fstatfs(int fd, long statfs) {
+        if (fault(Errno.Syscall.FSTATFS, fd, -1)) {
+            return -errno;
+        }
+        int r = real.fstatfs(fd, statfs);
+        if (r == 0 && fileSystemType != 0) {
+            jnr.ffi.Pointer.wrap(jnr.ffi.Runtime.getSystemRuntime(), statfs).putLong(0, fileSystemType);
+        }
+        return r;
     }
 
     @Override

@@ -64,13 +64,16 @@ class LinuxIntegrityMatrixTests {
                     || pair.source == ChannelKind.FILE && size < TransferEngine.DEFAULT_THRESHOLD) {
                 return "copy";
             }
-            // sendfile for file to socket at every size; copy_file_range for file to file (reflink,
-            // first, refuses on the test's file system, ext4 or tmpfs: see ReflinkTest for XFS and
-            // Btrfs); splice serves everything else.
+            // sendfile for file to socket at every size; the core's transferTo for file to file
+            // below 256 KiB (reflink, first, refuses on the test's file system, ext4 or tmpfs: see
+            // ReflinkTest for XFS and Btrfs); splice serves everything else.
             if (pair == Pair.FILE_TO_SOCKET) {
                 return "sendfile";
             }
-            return pair == Pair.FILE_TO_FILE ? "copyFileRange" : "splice";
+            if (pair == Pair.FILE_TO_FILE && size < 256 * 1024) {
+                return "transferTo";
+            }
+            return "splice";
         }
     }
 }

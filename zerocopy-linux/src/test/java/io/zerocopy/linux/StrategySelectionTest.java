@@ -6,6 +6,7 @@ import static io.zerocopy.linux.Fixtures.payload;
 import static io.zerocopy.testkit.Payloads.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -48,14 +49,14 @@ class StrategySelectionTest {
     @Test
     void providerOffersItsStrategiesAheadOfTheCoreForTheirPairs() {
         List<String> names = engine.strategies();
-        assertEquals(List.of("reflink", "copyFileRange", "sendfile", "splice"), names.subList(0, 4), names.toString());
-        assertEquals(List.of("reflink", "copyFileRange", "sendfile", "splice"),
+        assertEquals(List.of("reflink", "sendfile", "splice", "copyFileRange"), names.subList(0, 4), names.toString());
+        assertEquals(List.of("reflink", "sendfile", "splice", "copyFileRange"),
                 new LinuxStrategyProvider().strategies().stream().map(s -> s.name()).toList());
-        // reflink then copy_file_range lead file to file at every size, ahead of the core's transferTo.
-        for (long size : new long[] {TransferEngine.DEFAULT_THRESHOLD, 64 * 1024, 1 << 20, 256L << 20}) {
-            assertEquals(List.of("reflink", "copyFileRange"),
-                    engine.strategies(ChannelKind.FILE, ChannelKind.FILE, size).subList(0, 2), "size " + size);
-        }
+        // reflink leads file to file at every size; then the core's transferTo below 256 KiB, splice from 256 KiB.
+        assertEquals(List.of("reflink", "transferTo", "splice", "copyFileRange"),
+                engine.strategies(ChannelKind.FILE, ChannelKind.FILE, 64 * 1024).subList(0, 4));
+        assertEquals(List.of("reflink", "splice", "copyFileRange"),
+                engine.strategies(ChannelKind.FILE, ChannelKind.FILE, 1 << 20).subList(0, 3));
         assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.SOCKET).contains("reflink"));
         assertFalse(engine.strategies(ChannelKind.FILE, ChannelKind.FILE).contains("sendfile"));
         assertFalse(engine.strategies(ChannelKind.SOCKET, ChannelKind.SOCKET).contains("sendfile"));
@@ -68,7 +69,7 @@ class StrategySelectionTest {
     }
 
     @Test
-    void fileToFileTriesReflinkThenCopyFileRangeByDefaultAndSpliceWhenPreferred() throws Exception {
+    void fileToFileTriesReflinkThenSpliceByDefaultAndCopyFileRangeWhenPreferred() throws Exception {
         byte[] data = payload(SIZE);
         Path src = Fixtures.file(dir, "src", data);
         Path dst = dir.resolve("dst");
@@ -77,14 +78,41 @@ class StrategySelectionTest {
         TransferResult r = recorder.last();
         assertEquals("reflink", r.attempts().get(0).strategy(), r.toString());
         if (r.fellBack()) { // the working directory's file system shares no extents (ext4, tmpfs)
-            assertEquals("copyFileRange", r.strategy(), r.toString());
+            assertEquals("splice", r.strategy(), r.toString());
             assertEquals(2, r.attempts().size(), r.toString());
         }
-        TransferEngine spliceFirst = ZeroCopy.builder().listener(recorder)
-                .prefer(ChannelKind.FILE, ChannelKind.FILE, "splice").build();
-        assertEquals(SIZE, spliceFirst.transfer(src, dst));
-        assertSameBytes(data, Files.readAllBytes(dst), "file -> file, splice preferred");
-        assertStrategy("splice");
+        TransferEngine cfrFirst = ZeroCopy.builder().listener(recorder)
+                .prefer(ChannelKind.FILE, ChannelKind.FILE, "copyFileRange").build();
+        assertEquals(SIZE, cfrFirst.transfer(src, dst));
+        assertSameBytes(data, Files.readAllBytes(dst), "file -> file, copyFileRange preferred");
+        assertStrategy("copyFileRange");
+    }
+
+    /**
+     * On a network file system splice leaves file to file to copy_file_range, which copies on
+     * the server; on a local one it splices. The file system type is injected through the
+     * binding: no NFS server here.
+     */
+    @Test
+    void fileToFileOnANetworkFileSystemIsLeftToCopyFileRange() throws Exception {
+        byte[] data = payload(SIZE);
+        Path src = Fixtures.file(dir, "src", data);
+        Path dst = dir.resolve("dst");
+        for (long type : new long[] {FileSystemType.NFS, FileSystemType.SMB2, FileSystemType.EXT4}) {
+            FaultySyscalls sys = FaultySyscalls.none().onFileSystem(type);
+            TransferEngine engine = ZeroCopy.builder().threshold(0).listener(recorder)
+                    .strategies("copy").addFirst(new CopyFileRangeStrategy(sys)).addFirst(new SpliceStrategy(Linux.sharedPipePool(), sys))
+                    .build();
+            assertEquals(SIZE, engine.transfer(src, dst));
+            assertSameBytes(data, Files.readAllBytes(dst), FileSystemType.name(type));
+            TransferResult r = recorder.last();
+            if (FileSystemType.copiesOnServer(type)) {
+                assertEquals("copyFileRange", r.strategy(), r.toString());
+                assertTrue(r.attempts().get(0).fallbackReason().contains("copies on the server"), r.toString());
+            } else {
+                assertEquals("splice", r.strategy(), r.toString());
+            }
+        }
     }
 
     @Test
