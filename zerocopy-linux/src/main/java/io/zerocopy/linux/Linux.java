@@ -11,10 +11,12 @@ import io.zerocopy.spi.TransferStrategy;
  * {@link io.zerocopy.TransferEngine}.
  *
  * <p>Availability is decided once, on first use, and never throws: it needs Linux on x86_64,
- * aarch64 or riscv64, jnr-ffi able to bind the C library, {@code sun.misc.Unsafe} to read
- * channel descriptors, and the system property {@value #ENABLED_PROPERTY} not
- * {@code false}. Otherwise {@link #unavailabilityCause()} says why, and the provider offers no
- * strategies. Thread-safe.
+ * aarch64 or riscv64, jnr-ffi able to bind the C library, {@code sun.misc.Unsafe} (module
+ * {@code jdk.unsupported}) to read channel descriptors, and the system property
+ * {@value #ENABLED_PROPERTY} not {@code false}. Otherwise {@link #unavailabilityCause()} gives
+ * the exception that stopped it (such as {@code NoClassDefFoundError: sun/misc/Unsafe} in a
+ * runtime without {@code jdk.unsupported}), the provider offers no strategies and the core's
+ * serve. Thread-safe.
  */
 public final class Linux {
 
@@ -154,14 +156,22 @@ public final class Linux {
         static final Throwable CAUSE;
 
         static {
-            Throwable cause = Native.unavailabilityCause();
-            if (cause == null) {
-                cause = ChannelDescriptors.unavailabilityCause();
-                if (cause != null) {
-                    Throwable why = cause;
-                    System.getLogger(Linux.class.getName()).log(Level.DEBUG,
-                            () -> "zerocopy-linux: unavailable: channel descriptors cannot be read: " + why);
+            Throwable cause;
+            try {
+                cause = Native.unavailabilityCause();
+                if (cause == null) {
+                    cause = ChannelDescriptors.unavailabilityCause();
+                    if (cause != null) {
+                        Throwable why = cause;
+                        // On Linux with a working binding: the runtime lacks jdk.unsupported, or Unsafe refuses.
+                        System.getLogger(Linux.class.getPackageName()).log(Level.WARNING,
+                                () -> "zerocopy-linux: unavailable: channel descriptors cannot be read"
+                                        + " (needs module jdk.unsupported; -D" + ENABLED_PROPERTY + "=false silences this): " + why);
+                    }
                 }
+            } catch (RuntimeException | LinkageError e) {
+                // Not expected: both causes are caught where they arise. Availability never throws.
+                cause = e;
             }
             CAUSE = cause;
         }
