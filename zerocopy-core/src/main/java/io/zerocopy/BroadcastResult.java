@@ -34,6 +34,21 @@ public record BroadcastResult(long sourceBytes, String strategy, List<Target> ta
      * @param index its position in the list given
      * @param bytes bytes it received (a prefix of the source)
      * @param failure why it stopped before the end, or null if it received everything
+     * @param fallback the path that served it after it refused the strategy's own, such as
+     *     {@code "copy"} for a {@code tee} target that refused splice part-way; null if the
+     *     strategy served it throughout
      */
-    public record Target(int index, long bytes, Throwable failure) { }
+    public record Target(int index, long bytes, Throwable failure, String fallback) {
+
+        /**
+         * A target the strategy served throughout.
+         *
+         * @param index its position in the list given
+         * @param bytes bytes it received (a prefix of the source)
+         * @param failure why it stopped before the end, or null if it received everything
+         */
+        public Target(int index, long bytes, Throwable failure) {
+            this(index, bytes, failure, null);
+        }
+    }
 }

@@ -22,6 +22,7 @@ final class BroadcastState extends SourceCursor implements Broadcast, Waitable {
     private final ChannelKind[] targetKinds;
     private final long[] delivered;
     private final IOException[] failures;
+    private final String[] fallbacks;
     private final boolean allOrNothing;
     private final long stallTimeoutNanos;
     private final BufferPool buffers;
@@ -41,6 +42,7 @@ final class BroadcastState extends SourceCursor implements Broadcast, Waitable {
         }
         this.delivered = new long[targets.size()];
         this.failures = new IOException[targets.size()];
+        this.fallbacks = new String[targets.size()];
         this.active = targets.size();
         this.allOrNothing = allOrNothing;
         this.stallTimeoutNanos = stallTimeoutNanos;
@@ -115,6 +117,11 @@ final class BroadcastState extends SourceCursor implements Broadcast, Waitable {
     }
 
     @Override
+    public void fellBack(int i, String path) {
+        fallbacks[i] = path;
+    }
+
+    @Override
     public long stallTimeoutNanos() {
         return stallTimeoutNanos;
     }
@@ -134,7 +141,7 @@ final class BroadcastState extends SourceCursor implements Broadcast, Waitable {
     BroadcastResult result(String strategy) {
         List<BroadcastResult.Target> list = new ArrayList<>(targets.size());
         for (int i = 0; i < delivered.length; i++) {
-            list.add(new BroadcastResult.Target(i, delivered[i], failures[i]));
+            list.add(new BroadcastResult.Target(i, delivered[i], failures[i], fallbacks[i]));
         }
         return new BroadcastResult(consumed, strategy, list);
     }

@@ -1,10 +1,13 @@
 package io.zerocopy;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -18,9 +21,12 @@ import io.zerocopy.spi.TransferStrategyProvider;
  * found with {@link ServiceLoader} (in discovery order), then the core's; their preferences
  * (the core's {@link Defaults#PREFERENCES} and each provider's, for its own strategies); and
  * the broadcast strategies, the portable {@code copy} last. The first strategy registered
- * under a name wins. Made once per {@code build()}.
+ * under a name wins. A provider that fails to load or throws is left out, logged as a warning.
+ * Made once per {@code build()}.
  */
 final class Catalog {
+
+    private static final System.Logger LOG = System.getLogger(TransferEngine.class.getName());
 
     final Map<String, TransferStrategy> strategies = new LinkedHashMap<>();
     final List<Preference> preferences = new ArrayList<>();
@@ -37,21 +43,23 @@ final class Catalog {
     static Catalog load(boolean loadProviders, long mmapWindow) {
         Catalog c = new Catalog();
         if (loadProviders) {
-            for (TransferStrategyProvider p : ServiceLoader.load(TransferStrategyProvider.class,
-                    Catalog.class.getClassLoader())) {
-                Set<String> own = new HashSet<>();
-                for (TransferStrategy s : p.strategies()) {
-                    if (c.strategies.putIfAbsent(s.name(), s) == null) {
-                        own.add(s.name());
+            Iterator<TransferStrategyProvider> found = ServiceLoader.load(TransferStrategyProvider.class,
+                    Catalog.class.getClassLoader()).iterator();
+            while (true) {
+                TransferStrategyProvider p;
+                try {
+                    if (!found.hasNext()) {
+                        break;
                     }
+                    p = found.next();
+                } catch (ServiceConfigurationError | LinkageError e) {
+                    skipped(null, e); // the iterator goes on with the next provider
+                    continue;
                 }
-                for (Preference pref : p.preferences()) {
-                    if (own.contains(pref.strategy())) {
-                        c.preferences.add(pref);
-                    }
-                }
-                for (BroadcastStrategy s : p.broadcastStrategies()) {
-                    c.broadcasters.putIfAbsent(s.name(), s);
+                try {
+                    c.add(p);
+                } catch (RuntimeException | LinkageError e) {
+                    skipped(p, e);
                 }
             }
         }
@@ -62,6 +70,41 @@ final class Catalog {
         }
         c.preferences.addAll(Defaults.PREFERENCES);
         return c;
+    }
+
+    /** Registers a provider's strategies, preferences and broadcast strategies: all, or none if it throws. */
+    private void add(TransferStrategyProvider p) {
+        Map<String, TransferStrategy> offered = new LinkedHashMap<>();
+        for (TransferStrategy s : p.strategies()) {
+            offered.putIfAbsent(s.name(), s);
+        }
+        List<Preference> prefs = List.copyOf(p.preferences());
+        Map<String, BroadcastStrategy> broadcasts = new LinkedHashMap<>();
+        for (BroadcastStrategy s : p.broadcastStrategies()) {
+            broadcasts.putIfAbsent(s.name(), s);
+        }
+        Set<String> own = new HashSet<>();
+        offered.forEach((name, s) -> {
+            if (strategies.putIfAbsent(name, s) == null) {
+                own.add(name);
+            }
+        });
+        for (Preference pref : prefs) {
+            if (own.contains(pref.strategy())) {
+                preferences.add(pref);
+            }
+        }
+        broadcasts.forEach(broadcasters::putIfAbsent);
+    }
+
+    /**
+     * A provider that cannot be loaded or throws (against its contract; a {@link LinkageError}
+     * such as a class missing from a trimmed runtime) is left out with a warning, so that the
+     * engine, and with it the default engine, is still built from the others and the core.
+     */
+    private static void skipped(TransferStrategyProvider p, Throwable e) {
+        LOG.log(Level.WARNING, "zerocopy: strategy provider " + (p == null ? "" : p.getClass().getName() + " ")
+                + "left out: " + e, e);
     }
 
     /**

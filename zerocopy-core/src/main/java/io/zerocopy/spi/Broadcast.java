@@ -93,6 +93,17 @@ public interface Broadcast {
      */
     void fail(int i, IOException cause) throws IOException;
 
+    /**
+     * Records that target {@code i} is served from now on by another path of the strategy,
+     * such as {@code "copy"} for a target that refused the strategy's own calls after the
+     * broadcast began; the target stays active and its count goes on. The result says so
+     * ({@link io.zerocopy.BroadcastResult.Target#fallback()}).
+     *
+     * @param i a target index
+     * @param path the name of the path now serving it
+     */
+    default void fellBack(int i, String path) { }
+
     /** @return how long a target may accept nothing before it is failed as stalled */
     long stallTimeoutNanos();
 

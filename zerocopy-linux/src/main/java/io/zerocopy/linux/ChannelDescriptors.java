@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.AsynchronousCloseException;
@@ -12,22 +13,26 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.ConcurrentHashMap;
 
-import sun.misc.Unsafe;
-
 /**
  * Descriptors of JDK channels: read without {@code --add-opens}, duplicated safely, put in
  * non-blocking mode for the length of a transfer; and the native address of a direct buffer.
  * Internal: not API.
  *
  * <p>How: {@code Class.getDeclaredField} is allowed on the non-exported {@code sun.nio.ch}
- * classes; {@code sun.misc.Unsafe} (exported by {@code jdk.unsupported}) reads the field at
- * {@code objectFieldOffset}. Fields read (identical on JDK 17 and 25):
+ * classes; {@code sun.misc.Unsafe} (exported by {@code jdk.unsupported}; {@link UnsafeMemory})
+ * reads the field at {@code objectFieldOffset}. Fields read (identical on JDK 17 and 25):
  * {@code FileChannelImpl.fd} (a {@link FileDescriptor}) and then {@code FileDescriptor.fd};
  * {@code SocketChannelImpl.fdVal}, {@code SourceChannelImpl.fdVal}, {@code SinkChannelImpl.fdVal};
  * and, where present (JDK 19+), their {@code boolean forcedNonBlocking}.
  * A channel of any other class (another provider, a wrapper) has no descriptor here and takes
  * the portable path. If a future JDK renames a field, the affected channel class takes the
  * portable path; nothing fails.
+ *
+ * <p>Availability ({@link #unavailabilityCause()}) is decided once, when this class is
+ * initialised, which never throws. Where {@code jdk.unsupported} is absent, or Unsafe refuses
+ * ({@code objectFieldOffset} or a read throwing, as {@code --sun-misc-unsafe-memory-access=deny}
+ * makes every memory-access method do), the exception itself is the cause, and no read is
+ * attempted mid-transfer: the {@link Layout} has read each kind of field once.
  *
  * <p>On JDK 24+ the first use of an Unsafe memory-access method prints a one-time JDK warning.
  * Initialising this class first initialises the native binding, whose jffi backend uses
@@ -40,63 +45,179 @@ import sun.misc.Unsafe;
  */
 final class ChannelDescriptors {
 
-    private static final Unsafe UNSAFE;
-    private static final Class<?> FILE_CHANNEL;
-    private static final Class<?> SOCKET_CHANNEL;
-    private static final Class<?> SOURCE_CHANNEL;
-    private static final Class<?> SINK_CHANNEL;
-    private static final long FILE_CHANNEL_FD;
-    private static final long FILE_DESCRIPTOR_FD;
-    private static final long SOCKET_FD_VAL;
-    private static final long SOURCE_FD_VAL;
-    private static final long SINK_FD_VAL;
-    private static final long SOCKET_FORCED;
-    private static final long SOURCE_FORCED;
-    private static final long SINK_FORCED;
-    private static final long BUFFER_ADDRESS;
-    private static final Throwable CAUSE;
+    /** Reads fields of objects at their offsets: {@link UnsafeMemory}, or a test's stand-in. */
+    interface Memory {
+        long objectFieldOffset(Field f);
+
+        int getInt(Object o, long offset);
+
+        long getLong(Object o, long offset);
+
+        Object getObject(Object o, long offset);
+
+        boolean getBooleanVolatile(Object o, long offset);
+    }
+
+    private static final Layout LAYOUT;
 
     static {
         // The binding first: jffi's own Unsafe use then accounts for the JDK 24+ warning.
         Native.syscalls();
-        Unsafe unsafe = null;
-        Throwable cause = null;
+        Layout layout;
         try {
-            Field f = Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            unsafe = (Unsafe) f.get(null);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            cause = e;
+            layout = Layout.of(UnsafeMemory.open());
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // NoClassDefFoundError for sun/misc/Unsafe where module jdk.unsupported is absent.
+            layout = Layout.unavailable(e);
         }
-        UNSAFE = unsafe;
-        FILE_DESCRIPTOR_FD = offset(FileDescriptor.class, "fd");
-        FILE_CHANNEL = type("sun.nio.ch.FileChannelImpl");
-        FILE_CHANNEL_FD = offset(FILE_CHANNEL, "fd", FileDescriptor.class);
-        SOCKET_CHANNEL = type("sun.nio.ch.SocketChannelImpl");
-        SOCKET_FD_VAL = offset(SOCKET_CHANNEL, "fdVal");
-        SOURCE_CHANNEL = type("sun.nio.ch.SourceChannelImpl");
-        SOURCE_FD_VAL = offset(SOURCE_CHANNEL, "fdVal");
-        SINK_CHANNEL = type("sun.nio.ch.SinkChannelImpl");
-        SINK_FD_VAL = offset(SINK_CHANNEL, "fdVal");
-        // JDK 19+: set when a virtual thread made the descriptor non-blocking for good.
-        SOCKET_FORCED = offset(SOCKET_CHANNEL, "forcedNonBlocking", boolean.class);
-        SOURCE_FORCED = offset(SOURCE_CHANNEL, "forcedNonBlocking", boolean.class);
-        SINK_FORCED = offset(SINK_CHANNEL, "forcedNonBlocking", boolean.class);
-        BUFFER_ADDRESS = offset(java.nio.Buffer.class, "address", long.class);
-        if (cause == null && FILE_DESCRIPTOR_FD < 0) {
-            cause = new NoSuchFieldException("java.io.FileDescriptor.fd (int)");
-        }
-        if (cause == null && BUFFER_ADDRESS < 0) {
-            cause = new NoSuchFieldException("java.nio.Buffer.address (long)");
-        }
-        CAUSE = cause;
+        LAYOUT = layout;
     }
 
     private ChannelDescriptors() { }
 
     /** @return why no descriptor can be read on this JVM, or null if descriptors are readable */
     static Throwable unavailabilityCause() {
-        return CAUSE;
+        return LAYOUT.cause;
+    }
+
+    /**
+     * Where the fields are, found once through a {@link Memory}; with a {@link #cause} if
+     * descriptors cannot be read. Making it reads a descriptor and a buffer address once, so a
+     * JDK that refuses reads is found here, not in a transfer.
+     */
+    static final class Layout {
+        final Memory memory;
+        final Class<?> fileChannel;
+        final Class<?> socketChannel;
+        final Class<?> sourceChannel;
+        final Class<?> sinkChannel;
+        final long fileChannelFd;
+        final long fileDescriptorFd;
+        final long socketFdVal;
+        final long sourceFdVal;
+        final long sinkFdVal;
+        final long socketForced;
+        final long sourceForced;
+        final long sinkForced;
+        final long bufferAddress;
+        /** Why descriptors cannot be read, or null; the memory's own exception when it refused. */
+        final Throwable cause;
+        /** The first exception the memory threw while this layout was made. */
+        private Throwable refused;
+
+        private Layout(Throwable cause) {
+            this.memory = null;
+            this.fileChannel = null;
+            this.socketChannel = null;
+            this.sourceChannel = null;
+            this.sinkChannel = null;
+            this.fileChannelFd = -1;
+            this.fileDescriptorFd = -1;
+            this.socketFdVal = -1;
+            this.sourceFdVal = -1;
+            this.sinkFdVal = -1;
+            this.socketForced = -1;
+            this.sourceForced = -1;
+            this.sinkForced = -1;
+            this.bufferAddress = -1;
+            this.cause = cause;
+        }
+
+        private Layout(Memory memory) {
+            this.memory = memory;
+            fileDescriptorFd = offset(FileDescriptor.class, "fd", int.class);
+            fileChannel = type("sun.nio.ch.FileChannelImpl");
+            fileChannelFd = offset(fileChannel, "fd", FileDescriptor.class);
+            socketChannel = type("sun.nio.ch.SocketChannelImpl");
+            socketFdVal = offset(socketChannel, "fdVal", int.class);
+            sourceChannel = type("sun.nio.ch.SourceChannelImpl");
+            sourceFdVal = offset(sourceChannel, "fdVal", int.class);
+            sinkChannel = type("sun.nio.ch.SinkChannelImpl");
+            sinkFdVal = offset(sinkChannel, "fdVal", int.class);
+            // JDK 19+: set when a virtual thread made the descriptor non-blocking for good.
+            socketForced = offset(socketChannel, "forcedNonBlocking", boolean.class);
+            sourceForced = offset(sourceChannel, "forcedNonBlocking", boolean.class);
+            sinkForced = offset(sinkChannel, "forcedNonBlocking", boolean.class);
+            bufferAddress = offset(java.nio.Buffer.class, "address", long.class);
+            Throwable why = refused;
+            if (why == null && fileDescriptorFd < 0) {
+                why = new NoSuchFieldException("java.io.FileDescriptor.fd (int)");
+            }
+            if (why == null && bufferAddress < 0) {
+                why = new NoSuchFieldException("java.nio.Buffer.address (long)");
+            }
+            this.cause = why != null ? why : readOnce();
+        }
+
+        /**
+         * @param memory how to read fields
+         * @return the layout; its {@link #cause} is set if {@code memory} cannot read descriptors
+         */
+        static Layout of(Memory memory) {
+            return new Layout(memory);
+        }
+
+        /**
+         * @param cause why no memory to read fields with could be had
+         * @return a layout that reads nothing
+         */
+        static Layout unavailable(Throwable cause) {
+            return new Layout(cause);
+        }
+
+        /**
+         * Reads descriptor 0 from {@code FileDescriptor.in} and a direct buffer's address (the
+         * JDK allows or denies every Unsafe memory-access method alike).
+         *
+         * @return why that failed, or null
+         */
+        private Throwable readOnce() {
+            try {
+                int in = memory.getInt(FileDescriptor.in, fileDescriptorFd);
+                if (in != 0) {
+                    return new IllegalStateException("FileDescriptor.in reads as descriptor " + in + " through " + memory);
+                }
+                if (memory.getLong(ByteBuffer.allocateDirect(1), bufferAddress) == 0) {
+                    return new IllegalStateException("a direct buffer's address reads as 0 through " + memory);
+                }
+                return null;
+            } catch (RuntimeException | LinkageError e) {
+                return e;
+            }
+        }
+
+        /**
+         * @return the field's offset; -1 if the class, the field or its expected type is
+         *     missing, or if the memory throws (that exception is then kept as the cause)
+         */
+        private long offset(Class<?> type, String field, Class<?> fieldType) {
+            if (type == null || refused != null) {
+                return -1;
+            }
+            Field f;
+            try {
+                f = type.getDeclaredField(field);
+            } catch (NoSuchFieldException | RuntimeException e) {
+                return -1;
+            }
+            if (f.getType() != fieldType || Modifier.isStatic(f.getModifiers())) {
+                return -1;
+            }
+            try {
+                return memory.objectFieldOffset(f);
+            } catch (RuntimeException | LinkageError e) {
+                refused = e;
+                return -1;
+            }
+        }
+
+        private static Class<?> type(String name) {
+            try {
+                return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                return null;
+            }
+        }
     }
 
     /**
@@ -257,22 +378,23 @@ final class ChannelDescriptors {
 
     /** @return the raw descriptor number, -1 if closed, -2 if this class has none readable */
     static int raw(Channel channel) {
-        if (CAUSE != null) {
+        Layout l = LAYOUT;
+        if (l.cause != null) {
             return -2;
         }
         Class<?> type = channel.getClass();
-        if (type == FILE_CHANNEL && FILE_CHANNEL_FD >= 0) {
-            Object fd = UNSAFE.getObject(channel, FILE_CHANNEL_FD);
-            return fd == null ? -1 : UNSAFE.getInt(fd, FILE_DESCRIPTOR_FD);
+        if (type == l.fileChannel && l.fileChannelFd >= 0) {
+            Object fd = l.memory.getObject(channel, l.fileChannelFd);
+            return fd == null ? -1 : l.memory.getInt(fd, l.fileDescriptorFd);
         }
-        long offset = type == SOCKET_CHANNEL ? SOCKET_FD_VAL
-                : type == SOURCE_CHANNEL ? SOURCE_FD_VAL
-                : type == SINK_CHANNEL ? SINK_FD_VAL
+        long offset = type == l.socketChannel ? l.socketFdVal
+                : type == l.sourceChannel ? l.sourceFdVal
+                : type == l.sinkChannel ? l.sinkFdVal
                 : -1;
         if (offset < 0) {
             return -2;
         }
-        return channel.isOpen() ? UNSAFE.getInt(channel, offset) : -1;
+        return channel.isOpen() ? l.memory.getInt(channel, offset) : -1;
     }
 
     /**
@@ -281,15 +403,16 @@ final class ChannelDescriptors {
      *     (virtual threads, JDK 19+), so it must stay non-blocking
      */
     static boolean forcedNonBlocking(Channel channel) {
-        if (CAUSE != null) {
+        Layout l = LAYOUT;
+        if (l.cause != null) {
             return false;
         }
         Class<?> type = channel.getClass();
-        long offset = type == SOCKET_CHANNEL ? SOCKET_FORCED
-                : type == SOURCE_CHANNEL ? SOURCE_FORCED
-                : type == SINK_CHANNEL ? SINK_FORCED
+        long offset = type == l.socketChannel ? l.socketForced
+                : type == l.sourceChannel ? l.sourceForced
+                : type == l.sinkChannel ? l.sinkForced
                 : -1;
-        return offset >= 0 && UNSAFE.getBooleanVolatile(channel, offset);
+        return offset >= 0 && l.memory.getBooleanVolatile(channel, offset);
     }
 
     /**
@@ -298,7 +421,8 @@ final class ChannelDescriptors {
      */
     static long address(ByteBuffer direct) {
         assert direct.isDirect();
-        return BUFFER_ADDRESS < 0 ? 0 : UNSAFE.getLong(direct, BUFFER_ADDRESS);
+        Layout l = LAYOUT;
+        return l.cause != null ? 0 : l.memory.getLong(direct, l.bufferAddress);
     }
 
     /**
@@ -312,38 +436,11 @@ final class ChannelDescriptors {
 
     /** @return whether {@link #dup} can give a descriptor for channels of this class */
     static boolean readable(Class<?> type) {
-        return CAUSE == null && type != null
-                && (type == FILE_CHANNEL && FILE_CHANNEL_FD >= 0
-                    || type == SOCKET_CHANNEL && SOCKET_FD_VAL >= 0
-                    || type == SOURCE_CHANNEL && SOURCE_FD_VAL >= 0
-                    || type == SINK_CHANNEL && SINK_FD_VAL >= 0);
-    }
-
-    private static Class<?> type(String name) {
-        try {
-            return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            return null;
-        }
-    }
-
-    private static long offset(Class<?> type, String field) {
-        return offset(type, field, int.class);
-    }
-
-    /** @return the field's offset, or -1 if the class, the field or its expected type is missing */
-    private static long offset(Class<?> type, String field, Class<?> fieldType) {
-        if (UNSAFE == null || type == null) {
-            return -1;
-        }
-        try {
-            Field f = type.getDeclaredField(field);
-            if (f.getType() != fieldType || java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
-                return -1;
-            }
-            return UNSAFE.objectFieldOffset(f);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return -1;
-        }
+        Layout l = LAYOUT;
+        return l.cause == null && type != null
+                && (type == l.fileChannel && l.fileChannelFd >= 0
+                    || type == l.socketChannel && l.socketFdVal >= 0
+                    || type == l.sourceChannel && l.sourceFdVal >= 0
+                    || type == l.sinkChannel && l.sinkFdVal >= 0);
     }
 }

@@ -11,10 +11,12 @@ import io.zerocopy.spi.TransferStrategy;
  * {@link io.zerocopy.TransferEngine}.
  *
  * <p>Availability is decided once, on first use, and never throws: it needs Linux on x86_64,
- * aarch64 or riscv64, jnr-ffi able to bind the C library, {@code sun.misc.Unsafe} to read
- * channel descriptors, and the system property {@value #ENABLED_PROPERTY} not
- * {@code false}. Otherwise {@link #unavailabilityCause()} says why, and the provider offers no
- * strategies. Thread-safe.
+ * aarch64 or riscv64, jnr-ffi able to bind the C library, {@code sun.misc.Unsafe} (module
+ * {@code jdk.unsupported}) to read channel descriptors, and the system property
+ * {@value #ENABLED_PROPERTY} not {@code false}. Otherwise {@link #unavailabilityCause()} gives
+ * the exception that stopped it (such as {@code NoClassDefFoundError: sun/misc/Unsafe} in a
+ * runtime without {@code jdk.unsupported}), the provider offers no strategies and the core's
+ * serve. Thread-safe.
  */
 public final class Linux {
 
@@ -23,13 +25,18 @@ public final class Linux {
     /** System property: {@code false} keeps the {@code tee} broadcast out of the provider (read at each engine build). */
     public static final String TEE_PROPERTY = TeeBroadcast.ENABLED_PROPERTY;
     /**
-     * System property: capacity in bytes requested for each pipe of the shared pool (default
-     * 1 MiB, at least 4096, capped at {@code /proc/sys/fs/pipe-max-size}); read once.
+     * System property: capacity in bytes requested for each pipe of the shared pool (at least
+     * 4096, capped at {@code /proc/sys/fs/pipe-max-size}); read once. Unset, the pool takes at
+     * most a quarter of {@code /proc/sys/fs/pipe-user-pages-soft}: 64 pipes of 1 MiB where that
+     * fits, else smaller pipes down to 16 pages (64 pipes of 256 KiB under the default limit
+     * of 16384 pages), then fewer pipes. See docs/linux.md, "Pipe pool".
      */
     public static final String PIPE_SIZE_PROPERTY = "io.zerocopy.linux.pipeSize";
     /**
-     * System property: the shared pool's bound on pipes in existence (default 64, at least 1);
-     * when every pipe is leased, a transfer falls back instead of waiting. Read once.
+     * System property: the shared pool's bound on pipes in existence (at least 1); when every
+     * pipe is leased, a transfer falls back instead of waiting. Read once. Unset, 64 or as many
+     * as fit a quarter of {@code pipe-user-pages-soft} (see {@link #PIPE_SIZE_PROPERTY}); set
+     * alone, the pipe size is fitted to it.
      */
     public static final String MAX_PIPES_PROPERTY = "io.zerocopy.linux.maxPipes";
 
@@ -154,23 +161,40 @@ public final class Linux {
         static final Throwable CAUSE;
 
         static {
-            Throwable cause = Native.unavailabilityCause();
-            if (cause == null) {
-                cause = ChannelDescriptors.unavailabilityCause();
-                if (cause != null) {
-                    Throwable why = cause;
-                    System.getLogger(Linux.class.getName()).log(Level.DEBUG,
-                            () -> "zerocopy-linux: unavailable: channel descriptors cannot be read: " + why);
+            Throwable cause;
+            try {
+                cause = Native.unavailabilityCause();
+                if (cause == null) {
+                    cause = ChannelDescriptors.unavailabilityCause();
+                    if (cause != null) {
+                        Throwable why = cause;
+                        // On Linux with a working binding: the runtime lacks jdk.unsupported, or Unsafe refuses.
+                        System.getLogger(Linux.class.getPackageName()).log(Level.WARNING,
+                                () -> "zerocopy-linux: unavailable: channel descriptors cannot be read"
+                                        + " (needs module jdk.unsupported; -D" + ENABLED_PROPERTY + "=false silences this): " + why);
+                    }
                 }
+            } catch (RuntimeException | LinkageError e) {
+                // Not expected: both causes are caught where they arise. Availability never throws.
+                cause = e;
             }
             CAUSE = cause;
         }
     }
 
     private static final class SharedPool {
-        // Out-of-range property values are clamped: the provider must not throw.
-        static final PipePool INSTANCE = new PipePool(
-                Math.max(1, Integer.getInteger(MAX_PIPES_PROPERTY, PipePool.DEFAULT_MAX_PIPES)),
-                Math.max(4096, Integer.getInteger(PIPE_SIZE_PROPERTY, PipePool.DEFAULT_PIPE_SIZE)));
+        static final PipePool INSTANCE = create();
+
+        private static PipePool create() {
+            PipePool.Sizing sizing = PipePool.Sizing.forThisSystem(property(MAX_PIPES_PROPERTY, 1), property(PIPE_SIZE_PROPERTY, 4096));
+            System.getLogger(Linux.class.getPackageName()).log(Level.DEBUG, () -> "zerocopy-linux: shared pipe pool " + sizing);
+            return new PipePool(sizing.maxPipes(), sizing.pipeSize());
+        }
+
+        /** @return the property's value raised to {@code least}, or 0 if it is not set to a number (out-of-range values are clamped: the provider must not throw) */
+        private static int property(String name, int least) {
+            Integer value = Integer.getInteger(name);
+            return value == null ? 0 : Math.max(least, value);
+        }
     }
 }

@@ -188,6 +188,11 @@ final class Native implements Syscalls {
         return Holder.CAUSE != null ? Holder.CAUSE : Holder.EPOLL_CAUSE;
     }
 
+    /** @return the size of a memory page, in bytes */
+    static int pageSize() {
+        return (int) com.kenai.jffi.PageManager.getInstance().pageSize();
+    }
+
     /** @return a description of an errno value, such as {@code "Broken pipe"} */
     static String describe(int errno) {
         Native n = Holder.SYSCALLS;

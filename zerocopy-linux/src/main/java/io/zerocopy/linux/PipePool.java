@@ -15,9 +15,13 @@ import java.util.ArrayDeque;
  * splice strategy falls back to the next strategy for that transfer.
  *
  * <p>Pipes are created with {@code pipe2(O_CLOEXEC | O_NONBLOCK)} and resized with
- * {@code F_SETPIPE_SZ} to {@link #pipeSize()} (a refused resize is tolerated: the pipe keeps
- * the size the kernel gave it). A pipe is returned to the pool only empty; one that still
- * holds bytes after a failure is closed.
+ * {@code F_SETPIPE_SZ} to {@link #pipeSize()}. A refused resize means the user's pipes are
+ * over {@code /proc/sys/fs/pipe-user-pages-soft} (or the size over {@code pipe-max-size}): the
+ * new pipe is closed and the lease refused, so the pool never takes the pages the user's other
+ * pipes need. A pipe is returned to the pool only empty; one that still holds bytes after a
+ * failure is closed.
+ *
+ * <p>The shared pool's size is {@link Sizing#forThisSystem}: a quarter of the per-user limit.
  *
  * <p>{@link #close()} closes the idle pipes and makes the pool close each leased pipe when it
  * is returned; later transfers fall back. Each pool registers a shutdown hook that closes it,
@@ -25,8 +29,14 @@ import java.util.ArrayDeque;
  */
 final class PipePool implements Closeable {
 
+    /** The largest pipe the shared pool asks for, if {@code pipe-max-size} and the budget allow. */
     static final int DEFAULT_PIPE_SIZE = 1 << 20;
+    /** The most pipes the shared pool holds, unless asked for more. */
     static final int DEFAULT_MAX_PIPES = 64;
+    /** The kernel's default {@code pipe-user-pages-soft} (1024 pipes of 16 pages), assumed if it cannot be read. */
+    static final long DEFAULT_USER_PAGES_SOFT = 16384;
+    /** The shared pool takes at most 1/{@value} of the per-user pipe limit. */
+    static final int LIMIT_SHARE = 4;
     private static final System.Logger LOG = System.getLogger(PipePool.class.getName());
 
     private final Syscalls sys;
@@ -97,8 +107,9 @@ final class PipePool implements Closeable {
      * Leases an empty pipe, creating one if none is idle and the bound allows.
      *
      * @return the pipe, owned by the caller until {@link #release} or {@link #discard}; null if
-     *     the pool is closed, every pipe is leased, or the process is out of descriptors
-     * @throws NativeIOException if pipe2 or F_GETPIPE_SZ fails otherwise
+     *     the pool is closed, every pipe is leased, the process is out of descriptors, or the
+     *     kernel refuses the pipe size (the user's pipes are over their soft limit)
+     * @throws NativeIOException if pipe2 fails otherwise
      */
     PooledPipe acquire() throws NativeIOException {
         synchronized (this) {
@@ -185,7 +196,10 @@ final class PipePool implements Closeable {
         }
     }
 
-    /** @return a new pipe, or null if {@link Errno} says pipe2 falls back (out of descriptors) */
+    /**
+     * @return a new pipe; null if {@link Errno} says pipe2 falls back (out of descriptors) or
+     *     the kernel refuses to resize it (the user's pipes are over their soft limit)
+     */
     private PooledPipe create() throws NativeIOException {
         int[] fds = new int[2];
         int r;
@@ -200,26 +214,92 @@ final class PipePool implements Closeable {
                 throw Errno.exception(Errno.Syscall.PIPE2, errno);
             }
         }
-        int resized = sys.fcntl(fds[1], Native.F_SETPIPE_SZ, pipeSize);
-        if (resized < 0) {
-            LOG.log(Level.DEBUG, () -> "zerocopy-linux: F_SETPIPE_SZ " + pipeSize + " refused: " + Native.describe(-resized));
-        }
-        int size = sys.fcntl(fds[0], Native.F_GETPIPE_SZ, 0);
+        int size = sys.fcntl(fds[1], Native.F_SETPIPE_SZ, pipeSize); // the capacity set, or -errno
         if (size <= 0) {
             sys.close(fds[0]);
             sys.close(fds[1]);
-            throw Errno.exception(Errno.Syscall.FCNTL, -size);
+            // EPERM: over pipe-user-pages-soft (a pipe made there has 1 or 2 pages) or pipe-max-size.
+            LOG.log(Level.DEBUG, () -> "zerocopy-linux: F_SETPIPE_SZ " + pipeSize + " refused ("
+                    + Native.describe(-size) + "): no pipe leased");
+            return null;
         }
         return new PooledPipe(sys, fds[0], fds[1], size);
     }
 
     /** @return /proc/sys/fs/pipe-max-size, or 1 MiB if it cannot be read */
     static int pipeMaxSize() {
-        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/fs/pipe-max-size"))) {
+        return (int) readProc("pipe-max-size", DEFAULT_PIPE_SIZE);
+    }
+
+    /** @return the number in /proc/sys/fs/{@code name}, or {@code otherwise} if it cannot be read */
+    private static long readProc(String name, long otherwise) {
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/fs", name))) {
             String line = r.readLine();
-            return line == null ? DEFAULT_PIPE_SIZE : Integer.parseInt(line.trim());
+            return line == null ? otherwise : Long.parseLong(line.trim());
         } catch (IOException | RuntimeException e) {
-            return DEFAULT_PIPE_SIZE;
+            return otherwise;
+        }
+    }
+
+    /**
+     * The shared pool's bound and pipe size, so that it takes at most a quarter of the pipe
+     * pages the kernel lets one user have. Unprivileged, once a user's pipes hold
+     * {@code pipe-user-pages-soft} pages (16384 by default), every pipe that user creates
+     * afterwards, in any process, gets one or two pages; the old default, 64 pipes of 1 MiB,
+     * was exactly that limit. The kernel does not say how many pages a user holds, so what
+     * others use is seen only when it refuses a resize ({@link #create}).
+     *
+     * @param maxPipes the bound on pipes in existence
+     * @param pipeSize the capacity requested for each pipe, in bytes
+     */
+    record Sizing(int maxPipes, int pipeSize) {
+
+        /**
+         * The budget is a quarter of the smaller limit that is set (the hard one,
+         * {@code pipe-user-pages-hard}, refuses new pipes outright); with neither set, 64 pipes
+         * of 1 MiB. The pipe size starts at 1 MiB (at most {@code pipe-max-size}) and is
+         * halved, down to 16 pages (what {@code pipe(2)} gives), while fewer pipes than wanted
+         * (64, or {@code maxPipes}) fit the budget; the bound is what fits, 1 to 64. A value
+         * given is kept; the other is fitted to it.
+         *
+         * @param softPages {@code pipe-user-pages-soft}; 0: none
+         * @param hardPages {@code pipe-user-pages-hard}; 0: none
+         * @param pipeMaxSize {@code pipe-max-size}, bytes
+         * @param pageSize the page size, bytes
+         * @param maxPipes the bound asked for, or 0 to compute it
+         * @param pipeSize the pipe size asked for (at most {@code pipeMaxSize} is used), or 0 to compute it
+         * @return the sizing
+         */
+        static Sizing of(long softPages, long hardPages, int pipeMaxSize, int pageSize, int maxPipes, int pipeSize) {
+            long limit = softPages <= 0 ? hardPages : hardPages <= 0 ? softPages : Math.min(softPages, hardPages);
+            long budget = limit <= 0 ? Long.MAX_VALUE : Math.max(1, limit / LIMIT_SHARE);
+            int size = pipeSize > 0 ? Math.min(pipeSize, pipeMaxSize) : Math.min(DEFAULT_PIPE_SIZE, pipeMaxSize);
+            if (pipeSize <= 0) {
+                int want = maxPipes > 0 ? maxPipes : DEFAULT_MAX_PIPES;
+                int floor = Math.min(size, 16 * pageSize);
+                while (size / 2 >= floor && budget / pages(size, pageSize) < want) {
+                    size /= 2;
+                }
+            }
+            int bound = maxPipes > 0 ? maxPipes
+                    : (int) Math.max(1, Math.min(DEFAULT_MAX_PIPES, budget / pages(size, pageSize)));
+            return new Sizing(bound, size);
+        }
+
+        /**
+         * @param maxPipes the bound asked for ({@link Linux#MAX_PIPES_PROPERTY}), or 0
+         * @param pipeSize the pipe size asked for ({@link Linux#PIPE_SIZE_PROPERTY}), or 0
+         * @return the sizing for this system's limits in {@code /proc/sys/fs}
+         */
+        static Sizing forThisSystem(int maxPipes, int pipeSize) {
+            return of(readProc("pipe-user-pages-soft", DEFAULT_USER_PAGES_SOFT), readProc("pipe-user-pages-hard", 0),
+                    pipeMaxSize(), Native.pageSize(), maxPipes, pipeSize);
+        }
+
+        /** @return the pages the kernel accounts for a pipe of {@code size} bytes (a power of two, at least one) */
+        static long pages(int size, int pageSize) {
+            long rounded = size <= pageSize ? pageSize : Long.highestOneBit(size - 1L) << 1;
+            return rounded / pageSize;
         }
     }
 

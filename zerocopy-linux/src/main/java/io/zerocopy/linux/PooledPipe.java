@@ -11,7 +11,7 @@ final class PooledPipe {
 
     final int readFd;
     final int writeFd;
-    /** Capacity in bytes, as reported by F_GETPIPE_SZ. */
+    /** Capacity in bytes, as set by F_SETPIPE_SZ. */
     final int size;
     private final Syscalls sys;
 

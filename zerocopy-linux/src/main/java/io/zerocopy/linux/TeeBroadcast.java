@@ -1,8 +1,11 @@
 package io.zerocopy.linux;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -33,8 +36,15 @@ import io.zerocopy.spi.Outcome;
  * the source and every target with bytes pending. A target that fails ({@code EPIPE},
  * {@code ECONNRESET}, an asynchronous close, a short tee, or accepting nothing for
  * {@link Broadcast#stallTimeoutNanos()}) is failed with {@link Broadcast#fail} and the others
- * go on; its pipe, with any bytes still in it, is closed instead of pooled. A target whose
- * file refuses splice after the broadcast began is failed likewise (not served by copying).
+ * go on; its pipe, with any bytes still in it, is closed instead of pooled.
+ *
+ * <p>A target that refuses splice once the broadcast has begun (a file system without splice
+ * support: an errno {@link Errno} maps to a fallback, or nothing taken from a full pipe) is
+ * switched to copying, recorded with {@link Broadcast#fellBack}: its pipe still receives each
+ * chunk by tee, and is read into a buffer of that target's own with read(2), which is written
+ * with the target channel's {@code write} (positional for a file, at the position splice had
+ * reached; a selectable channel non-blocking until the broadcast ends). Its count goes on from
+ * where splice left it, and the other targets are unaffected.
  *
  * <p>Falls back ({@link Outcome#unsupported}, always before reading a source byte): a channel
  * without a readable descriptor, a file target opened with {@code APPEND} or without a
@@ -53,6 +63,9 @@ final class TeeBroadcast implements BroadcastStrategy {
     private static final int FLAGS = Native.SPLICE_F_NONBLOCK;
     private static final int MOVE = Native.SPLICE_F_MOVE | Native.SPLICE_F_NONBLOCK;
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(Waiter.SLICE_MILLIS);
+    /** The path a target that refuses splice is switched to ({@link Broadcast#fellBack}). */
+    static final String COPY = "copy";
+    private static final System.Logger LOG = System.getLogger(TeeBroadcast.class.getPackageName());
 
     private final PipePool pool;
     private final Syscalls sys;
@@ -92,7 +105,19 @@ final class TeeBroadcast implements BroadcastStrategy {
     public Outcome broadcast(Broadcast b) throws IOException {
         try (NativeSession s = NativeSession.of(sys, b)) {
             Outcome refused = s.open(pool, b.targetCount() + 1);
-            return refused != null ? refused : new Run(b, s).loop();
+            if (refused != null) {
+                return refused;
+            }
+            Run run = new Run(b, s);
+            Outcome outcome;
+            try {
+                outcome = run.loop();
+            } catch (Throwable e) {
+                run.restoreBlocking(e);
+                throw e;
+            }
+            run.restoreBlocking(null);
+            return outcome;
         }
     }
 
@@ -102,8 +127,9 @@ final class TeeBroadcast implements BroadcastStrategy {
     }
 
     /**
-     * One broadcast's state. Index i is target i; its pipe is session pipe {@code i + 1}, whose
-     * recorded content is the bytes pending for that target; pipe 0 is P0.
+     * One broadcast's state. Index i is target i; its pipe is session pipe {@code i + 1}; the
+     * bytes pending for it are its pipe's recorded content, and for a target switched to
+     * copying, before them, what its buffer still holds. Pipe 0 is P0.
      */
     private final class Run {
 
@@ -114,6 +140,10 @@ final class TeeBroadcast implements BroadcastStrategy {
         /** Whether target i's pipe has received P0's current chunk. */
         private final boolean[] given;
         private final long[] lastProgress;
+        /** For a target switched to copying: bytes read out of its pipe, not yet written; else null. */
+        private final ByteBuffer[] copying;
+        /** Whether target i was made non-blocking when switched to copying (made blocking again at the end). */
+        private final boolean[] unblocked;
 
         Run(Broadcast b, NativeSession s) {
             this.b = b;
@@ -122,10 +152,12 @@ final class TeeBroadcast implements BroadcastStrategy {
             this.fileSource = b.sourceKind() == ChannelKind.FILE;
             this.given = new boolean[n];
             this.lastProgress = new long[n];
+            this.copying = new ByteBuffer[n];
+            this.unblocked = new boolean[n];
         }
 
         private long pending(int i) {
-            return s.inPipe(i + 1);
+            return copying[i] == null ? s.inPipe(i + 1) : s.inPipe(i + 1) + copying[i].remaining();
         }
 
         Outcome loop() throws IOException {
@@ -245,17 +277,113 @@ final class TeeBroadcast implements BroadcastStrategy {
             s.filled(i + 1, bytes);
         }
 
-        /** Splices target i's pipe out; @return whether bytes moved. */
+        /** Splices target i's pipe out, or copies it if the target refused splice; @return whether bytes moved. */
         private boolean deliver(int i) throws IOException {
+            if (copying[i] != null) {
+                return copy(i);
+            }
             long r = sys.splice(s.pipe(i + 1).readFd, null, s.targetFd(i), s.targetOffset(i), pending(i), MOVE);
             if (r > 0) {
                 s.drained(i + 1, r);
-                b.advance(i, r);
-                lastProgress[i] = System.nanoTime();
+                moved(i, r);
                 return true;
             }
-            targetError(i, Errno.Syscall.SPLICE, r == 0 ? Errno.EIO : (int) -r);
+            // A target that takes nothing from a full pipe refuses, as in NativeSession.drain.
+            int errno = r == 0 ? Errno.EINVAL : (int) -r;
+            if (Errno.action(Errno.Syscall.SPLICE, errno, false).isFallback()) {
+                return switchToCopy(i, Errno.unsupported(Errno.Syscall.SPLICE, errno).reason()) && copy(i);
+            }
+            targetError(i, Errno.Syscall.SPLICE, errno);
             return false;
+        }
+
+        private void moved(int i, long bytes) {
+            b.advance(i, bytes);
+            lastProgress[i] = System.nanoTime();
+        }
+
+        /**
+         * Target i refused splice after the broadcast began: from now on its pipe is read into a
+         * buffer of its own and written with the channel's {@code write}.
+         *
+         * @return whether it was switched (false: it failed instead)
+         */
+        private boolean switchToCopy(int i, String why) throws IOException {
+            if (b.target(i) instanceof SelectableChannel) {
+                SelectableChannel sc = (SelectableChannel) b.target(i);
+                try {
+                    synchronized (sc.blockingLock()) {
+                        if (sc.isBlocking()) {
+                            sc.configureBlocking(false); // so a write never parks the broadcast on one target
+                            unblocked[i] = true;
+                        }
+                    }
+                } catch (IOException e) {
+                    fail(i, e);
+                    return false;
+                }
+            }
+            copying[i] = ByteBuffer.allocateDirect(b.buffer().capacity()).flip();
+            b.fellBack(i, COPY);
+            LOG.log(Level.DEBUG, () -> "zerocopy-linux: tee: target #" + i + " switched to " + COPY + " after "
+                    + b.delivered(i) + " bytes: " + why);
+            return true;
+        }
+
+        /** Writes target i's buffer, first refilling it from the target's pipe if empty; @return whether bytes moved. */
+        private boolean copy(int i) throws IOException {
+            ByteBuffer buf = copying[i];
+            if (!buf.hasRemaining()) {
+                buf.clear();
+                buf.limit((int) Math.min(s.inPipe(i + 1), buf.capacity()));
+                try {
+                    s.drained(i + 1, s.read(s.pipe(i + 1).readFd, buf));
+                } catch (NativeIOException e) {
+                    fail(i, e);
+                    return false;
+                } finally {
+                    buf.flip();
+                }
+            }
+            int w;
+            try {
+                if (b.targetKind(i) == ChannelKind.FILE) {
+                    long at = s.targetPosition(i);
+                    w = ((FileChannel) b.target(i)).write(buf, at);
+                    s.targetPosition(i, at + w);
+                } else {
+                    w = b.target(i).write(buf);
+                }
+            } catch (IOException e) {
+                fail(i, e);
+                return false;
+            }
+            if (w > 0) {
+                moved(i, w);
+            }
+            return w > 0;
+        }
+
+        /**
+         * Makes the targets made non-blocking for copying blocking again.
+         *
+         * @param primary the exception the broadcast ends with, which keeps a failure here as
+         *     suppressed; null if none
+         * @throws IOException if that fails and there is no {@code primary}
+         */
+        void restoreBlocking(Throwable primary) throws IOException {
+            for (int i = 0; i < n; i++) {
+                if (unblocked[i] && b.target(i).isOpen()) {
+                    try {
+                        ((SelectableChannel) b.target(i)).configureBlocking(true);
+                    } catch (IOException e) {
+                        if (primary == null) {
+                            throw e;
+                        }
+                        primary.addSuppressed(e);
+                    }
+                }
+            }
         }
 
         /** EINTR and EAGAIN are retried by the loop; anything else fails target i alone (the broadcast has begun). */

@@ -2,9 +2,11 @@ package io.zerocopy.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
@@ -92,6 +94,69 @@ class ChannelDescriptorsTest {
         };
         assertEquals(-1, ChannelDescriptors.dup(Native.syscalls(), foreign));
         assertEquals(false, ChannelDescriptors.readable(foreign.getClass()));
+    }
+
+    @Test
+    void aMemoryThatRefusesIsItselfTheCause() throws Exception {
+        ChannelDescriptors.Memory unsafe = UnsafeMemory.open();
+        assertNull(ChannelDescriptors.Layout.of(unsafe).cause);
+        UnsupportedOperationException offsets = new UnsupportedOperationException("objectFieldOffset denied");
+        assertSame(offsets, ChannelDescriptors.Layout.of(new Refusing(unsafe, offsets, null)).cause,
+                "the exception itself, not a made-up NoSuchFieldException");
+        UnsupportedOperationException reads = new UnsupportedOperationException("getInt denied");
+        assertSame(reads, ChannelDescriptors.Layout.of(new Refusing(unsafe, null, reads)).cause,
+                "a refused read is found when the layout is made, not in a transfer");
+        NoClassDefFoundError missing = new NoClassDefFoundError("sun/misc/Unsafe");
+        assertSame(missing, ChannelDescriptors.Layout.unavailable(missing).cause);
+    }
+
+    /** Unsafe, but offsets or reads throw the given exception. */
+    private static final class Refusing implements ChannelDescriptors.Memory {
+        private final ChannelDescriptors.Memory real;
+        private final RuntimeException offsets;
+        private final RuntimeException reads;
+
+        Refusing(ChannelDescriptors.Memory real, RuntimeException offsets, RuntimeException reads) {
+            this.real = real;
+            this.offsets = offsets;
+            this.reads = reads;
+        }
+
+        @Override
+        public long objectFieldOffset(Field f) {
+            refuse(offsets);
+            return real.objectFieldOffset(f);
+        }
+
+        @Override
+        public int getInt(Object o, long offset) {
+            refuse(reads);
+            return real.getInt(o, offset);
+        }
+
+        @Override
+        public long getLong(Object o, long offset) {
+            refuse(reads);
+            return real.getLong(o, offset);
+        }
+
+        @Override
+        public Object getObject(Object o, long offset) {
+            refuse(reads);
+            return real.getObject(o, offset);
+        }
+
+        @Override
+        public boolean getBooleanVolatile(Object o, long offset) {
+            refuse(reads);
+            return real.getBooleanVolatile(o, offset);
+        }
+
+        private static void refuse(RuntimeException e) {
+            if (e != null) {
+                throw e;
+            }
+        }
     }
 
     /** dup's result names the same open file as the channel (same /proc/self/fd link target). */

@@ -4,11 +4,14 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.zerocopy.testkit.Descriptors;
+
 /**
  * The real binding with one fault: calls of one {@link Errno.Syscall} fail with a given errno,
  * from the n-th matching call on, a given number of times. {@link #drainsOnly()} narrows the
  * matching splice calls to drains (out of a pipe into a descriptor that is not one: what the
- * pooled splice and vmsplice do after filling their pipe). Also counts down {@link #polled}
+ * pooled splice and vmsplice do after filling their pipe), {@link #drainsInto} to drains into
+ * one file or socket. Also counts down {@link #polled}
  * on every poll(2), so a test knows a transfer is waiting. Thread-safe.
  */
 final class FaultySyscalls implements Syscalls {
@@ -22,6 +25,7 @@ final class FaultySyscalls implements Syscalls {
     private int times = Integer.MAX_VALUE;
     private boolean drainsOnly;
     private long fileSystemType;
+    private String into;
     /** Counted down by every poll(2). */
     final CountDownLatch polled = new CountDownLatch(1);
 
@@ -63,6 +67,17 @@ final class FaultySyscalls implements Syscalls {
         return this;
     }
 
+    /**
+     * @param target what the descriptor refers to, as its {@code /proc/self/fd} link reads
+     *     ({@link Descriptors#target}: a path, {@code socket:[inode]})
+     * @return this, matching only splice calls out of a pipe into {@code target}
+     */
+    FaultySyscalls drainsInto(String target) {
+        this.drainsOnly = true;
+        this.into = target;
+        return this;
+    }
+
     /** @return calls of the faulty kind made so far, failed or not: with {@code from(Integer.MAX_VALUE)}, a counter */
     int calls() {
         return seen.get();
@@ -79,7 +94,8 @@ final class FaultySyscalls implements Syscalls {
 
     /** @return true if this call of {@code c} is to fail */
     private boolean fault(Errno.Syscall c, int fdIn, int fdOut) {
-        if (c != call || drainsOnly && !(isPipe(fdIn) && !isPipe(fdOut))) {
+        if (c != call || drainsOnly && !(isPipe(fdIn) && !isPipe(fdOut))
+                || into != null && !into.equals(Descriptors.target(fdOut))) {
             return false;
         }
         if (seen.incrementAndGet() < from || failed.get() >= times) {

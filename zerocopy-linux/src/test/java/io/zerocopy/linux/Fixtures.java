@@ -87,11 +87,23 @@ final class Fixtures {
      * @return a builder for a child JVM of this one's Java and class path
      */
     static ProcessBuilder childJvm(List<String> flags, Class<?> main, String... args) {
+        return childJvm(Path.of(System.getProperty("java.home")), flags, System.getProperty("java.class.path"), main, args);
+    }
+
+    /**
+     * @param javaHome the runtime to start (this JVM's, or a jlink image)
+     * @param flags JVM options
+     * @param classPath the class path, holding {@code main}
+     * @param main a class with a {@code main}
+     * @param args its arguments
+     * @return a builder for a child JVM
+     */
+    static ProcessBuilder childJvm(Path javaHome, List<String> flags, String classPath, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(javaHome.resolve("bin").resolve("java").toString());
         cmd.addAll(flags);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);

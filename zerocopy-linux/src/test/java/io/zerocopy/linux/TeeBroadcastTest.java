@@ -3,6 +3,7 @@ package io.zerocopy.linux;
 import static io.zerocopy.testkit.Payloads.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -23,6 +24,7 @@ import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.testkit.BroadcastSuite;
+import io.zerocopy.testkit.Descriptors;
 import io.zerocopy.testkit.Loopback;
 
 /**
@@ -174,6 +176,87 @@ class TeeBroadcastTest extends BroadcastSuite {
             assertTrue(!stuck.client.isOpen() && !in.isOpen(), "NIO contract: the channels are closed");
             assertTrue(pool.openPipes() <= open + 2, "pipes holding bytes were closed: " + pool);
         }
+    }
+
+    @Test
+    void aFileTargetThatRefusesSpliceMidBroadcastIsSwitchedToCopying() throws Exception {
+        byte[] data = Fixtures.payload((6 << 20) + 333);
+        Path src = Fixtures.file(dir, "src", data);
+        Path refusing = Fixtures.file(dir, "refusing", new byte[100]);
+        Path other = dir.resolve("other");
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try (FileChannel in = FileChannel.open(src); Loopback.Connection sock = Loopback.connect();
+             java.nio.channels.Pipe.SourceChannel pipeOut = pipe.source();
+             FileChannel a = FileChannel.open(refusing, StandardOpenOption.WRITE, StandardOpenOption.READ);
+             FileChannel c = FileChannel.open(other, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            a.position(100);
+            // The third splice into the file and every later one say EINVAL, as from a file system without splice.
+            FaultySyscalls refusal = new FaultySyscalls(Errno.Syscall.SPLICE, Errno.EINVAL)
+                    .drainsInto(refusing.toRealPath().toString()).from(3);
+            var fromSocket = Fixtures.drain(sock.accepted);
+            var fromPipe = Fixtures.drain(pipeOut);
+            BroadcastResult r;
+            try (java.nio.channels.Pipe.SinkChannel pipeIn = pipe.sink()) {
+                r = FaultyTeeProvider.engineWith(refusal).broadcast(in, 0, data.length, List.of(sock.client, a, pipeIn, c));
+                sock.client.shutdownOutput();
+            }
+            assertEquals("tee", r.strategy());
+            assertTrue(r.allDelivered(), r.toString());
+            assertEquals(3, refusal.calls(), "two chunks spliced into the file, the third refused, none tried after");
+            assertEquals(1, refusal.failures());
+            assertEquals(java.util.Arrays.asList(null, "copy", null, null),
+                    r.targets().stream().map(BroadcastResult.Target::fallback).toList(), r.toString());
+            assertSameBytes(data, fromSocket.get(), "socket");
+            assertSameBytes(data, fromPipe.get(), "pipe");
+            assertSameBytes(data, Files.readAllBytes(other), "file served by splice");
+            byte[] got = Files.readAllBytes(refusing);
+            assertSameBytes(data, java.util.Arrays.copyOfRange(got, 100, got.length), "file switched to copying");
+            assertEquals(100 + data.length, a.position(), "left after the bytes it received");
+        }
+    }
+
+    @Test
+    void aSocketTargetThatRefusesSpliceIsCopiedWithoutHoldingUpTheOthers() throws Exception {
+        byte[] data = Fixtures.payload((4 << 20) + 77);
+        try (Loopback.Connection source = Loopback.connect(); Loopback.Connection slow = Loopback.connect();
+             Loopback.Connection fast = Loopback.connect()) {
+            slow.client.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 32 * 1024);
+            slow.accepted.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 32 * 1024);
+            FaultySyscalls refusal = new FaultySyscalls(Errno.Syscall.SPLICE, Errno.EOPNOTSUPP)
+                    .drainsInto(Descriptors.target(ChannelDescriptors.raw(slow.client))).from(2);
+            Fixtures.feed(source.client, data, true);
+            var fromSlow = slowDrain(slow.accepted);
+            var fromFast = Fixtures.drain(fast.accepted);
+            BroadcastResult r = FaultyTeeProvider.engineWith(refusal).broadcast(source.accepted, List.of(slow.client, fast.client));
+            slow.client.shutdownOutput();
+            fast.client.shutdownOutput();
+            assertEquals("tee", r.strategy());
+            assertTrue(r.allDelivered(), r.toString());
+            assertEquals(1, refusal.failures(), refusal.toString());
+            assertEquals("copy", r.targets().get(0).fallback(), r.toString());
+            assertNull(r.targets().get(1).fallback(), r.toString());
+            assertSameBytes(data, fromSlow.get(), "socket switched to copying");
+            assertSameBytes(data, fromFast.get(), "socket served by splice");
+            assertTrue(slow.client.isBlocking(), "made blocking again");
+        }
+    }
+
+    /** Reads {@code ch} to its end 16 KiB at a time, a millisecond apart. */
+    private static java.util.concurrent.CompletableFuture<byte[]> slowDrain(java.nio.channels.SocketChannel ch) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 * 1024);
+                while (ch.read(b) >= 0) {
+                    out.write(b.array(), 0, b.position());
+                    b.clear();
+                    Thread.sleep(1);
+                }
+                return out.toByteArray();
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** Parks until bytes are queued for {@code ch} to read (FIONREAD), without reading them. */
