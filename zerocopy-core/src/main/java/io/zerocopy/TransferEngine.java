@@ -32,7 +32,11 @@ import io.zerocopy.spi.TransferStrategyProvider;
  * {@link TransferException} carrying the bytes delivered before the failure. When a strategy
  * cannot serve, the next continues from the exact byte reached; a strategy refused for the
  * whole engine (the path does not exist here) is not tried again. An unchecked exception from
- * a strategy is a bug in it and propagates unwrapped.
+ * a strategy is a bug in it and propagates unwrapped. A strategy that reports what it did not
+ * do (a count out of the transfer's bounds, {@code COMPLETE} before a file or the caller's
+ * buffers end: see {@link TransferStrategy}) ends the transfer with a
+ * {@link TransferException} that names it. A listener cannot change a result
+ * ({@link TransferListener}).
  *
  * <p>Every call blocks the calling thread until the transfer ends; non-blocking channels are
  * waited on (never busy-spun). Thread-safe: one engine serves any number of concurrent
