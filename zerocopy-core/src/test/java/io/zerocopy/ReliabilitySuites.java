@@ -2,7 +2,6 @@ package io.zerocopy;
 
 import io.zerocopy.testkit.ConcurrencySuite;
 import io.zerocopy.testkit.LeakSuite;
-import io.zerocopy.testkit.RandomizedAccountingSuite;
 import io.zerocopy.testkit.RandomizedIntegritySuite;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
@@ -20,19 +19,6 @@ class ReliabilitySuites {
         @Override
         protected TransferEngine.Builder builder() {
             return coreOnly();
-        }
-    }
-
-    @Nested
-    class Accounting extends RandomizedAccountingSuite {
-        @Override
-        protected List<String> strategyNames() {
-            return List.of("copy", "transferTo", "mmap", "transferFrom");
-        }
-
-        @Override
-        protected TransferEngine.Builder builder() {
-            return ZeroCopy.builder().providers(false);
         }
     }
 
