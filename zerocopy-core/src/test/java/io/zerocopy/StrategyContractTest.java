@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zerocopy.testkit.Endpoints;
+import io.zerocopy.testkit.InlineStrategy;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.LyingStrategy;
 import io.zerocopy.testkit.LyingStrategy.Lie;
@@ -26,7 +27,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
-import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
 /**
@@ -130,23 +130,10 @@ class StrategyContractTest {
     /** A memory source's count is checked against the buffers: here they did not move. */
     @Test
     void aSendWhoseBuffersDidNotMoveFails() throws Exception {
-        TransferStrategy claims = new TransferStrategy() {
-            @Override
-            public String name() {
-                return "claims";
-            }
-
-            @Override
-            public boolean supports(ChannelKind source, ChannelKind target, long size) {
-                return source == ChannelKind.MEMORY;
-            }
-
-            @Override
-            public Outcome transfer(Transfer t) {
-                t.advance(t.remaining());
-                return Outcome.COMPLETE;
-            }
-        };
+        TransferStrategy claims = InlineStrategy.of("claims", t -> {
+            t.advance(t.remaining());
+            return Outcome.COMPLETE;
+        });
         ByteBuffer buffer = ByteBuffer.wrap(Payloads.of(50_000, 5));
         TransferException e = assertThrows(TransferException.class,
                 () -> engineWith(claims, new RecordingListener()).send(new ByteBuffer[] {buffer}, Channels.newChannel(new ByteArrayOutputStream())));
@@ -157,27 +144,14 @@ class StrategyContractTest {
     /** What the strategy threw after its breach does not hide the breach; it is kept as suppressed. */
     @Test
     void aBreachOutranksWhatTheStrategyThrowsAfterIt() throws Exception {
-        TransferStrategy overReportsThenFails = new TransferStrategy() {
-            @Override
-            public String name() {
-                return "overreports";
+        TransferStrategy overReportsThenFails = InlineStrategy.of("overreports", t -> {
+            try {
+                t.advance(t.remaining() + 1);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("gave up after a bad count", e);
             }
-
-            @Override
-            public boolean supports(ChannelKind source, ChannelKind target, long size) {
-                return true;
-            }
-
-            @Override
-            public Outcome transfer(Transfer t) throws IOException {
-                try {
-                    t.advance(t.remaining() + 1);
-                } catch (IllegalArgumentException e) {
-                    throw new IOException("gave up after a bad count", e);
-                }
-                return Outcome.COMPLETE;
-            }
-        };
+            return Outcome.COMPLETE;
+        });
         Path in = Files.write(dir.resolve("in"), Payloads.of(10_000, 6));
         TransferException e = assertThrows(TransferException.class,
                 () -> engineWith(overReportsThenFails, new RecordingListener()).transfer(in, dir.resolve("out")));
