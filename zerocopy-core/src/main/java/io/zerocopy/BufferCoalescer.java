@@ -69,8 +69,8 @@ public final class BufferCoalescer implements WritableByteChannel {
      * a send returns; so its sends never use a strategy that may leave the kernel reading the
      * buffers after it returns ({@link io.zerocopy.spi.TransferStrategy#readsBuffersAfterReturn()}:
      * zerocopy-linux's {@code Linux.vmsplice(true)}), even where {@code engine} has one: the
-     * next strategy of the engine serves instead (safe-mode vmsplice where it can, or the
-     * gathering write). What a receiver reads is what was written.
+     * engine's next strategy serves instead (the gathering write of {@code copy}, unless
+     * another memory-send strategy comes first). What a receiver reads is what was written.
      *
      * @param target where batches are written; not null
      * @param threshold the batch size that triggers a write; at least 1

@@ -179,8 +179,7 @@ final class FallbackChain {
      * @return the cause to report
      */
     static IOException targetShutDown(WritableByteChannel target, IOException e) {
-        if (e instanceof ClosedChannelException && e.getClass() == ClosedChannelException.class
-                || !(target instanceof SocketChannel) || !target.isOpen()) {
+        if (e.getClass() == ClosedChannelException.class || !(target instanceof SocketChannel) || !target.isOpen()) {
             return e;
         }
         boolean shutDown;
