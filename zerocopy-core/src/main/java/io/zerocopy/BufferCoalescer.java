@@ -65,6 +65,13 @@ public final class BufferCoalescer implements WritableByteChannel {
      * {@link TransferEngine#send memory-send path} (vmsplice with zerocopy-linux, when the
      * batch is above the engine's threshold) instead of a plain gathering write.
      *
+     * <p>The coalescer refills its batch, and the caller reuses the buffer it wrote, as soon as
+     * a send returns; so its sends never use a strategy that may leave the kernel reading the
+     * buffers after it returns ({@link io.zerocopy.spi.TransferStrategy#readsBuffersAfterReturn()}:
+     * zerocopy-linux's {@code Linux.vmsplice(true)}), even where {@code engine} has one: the
+     * engine's next strategy serves instead (the gathering write of {@code copy}, unless
+     * another memory-send strategy comes first). What a receiver reads is what was written.
+     *
      * @param target where batches are written; not null
      * @param threshold the batch size that triggers a write; at least 1
      * @param engine the engine whose {@code send} writes each batch; null for plain writes
@@ -104,7 +111,7 @@ public final class BufferCoalescer implements WritableByteChannel {
             if (engine != null) {
                 pair[0] = batch;
                 pair[1] = src;
-                engine.send(pair, target);
+                engine.send(pair, target, true);
             } else if (gathering != null) {
                 pair[0] = batch;
                 pair[1] = src;
@@ -140,7 +147,7 @@ public final class BufferCoalescer implements WritableByteChannel {
         try {
             if (engine != null && batch.hasRemaining()) {
                 single[0] = batch;
-                engine.send(single, target);
+                engine.send(single, target, true);
             } else {
                 writeFully(batch);
             }

@@ -32,7 +32,11 @@ import io.zerocopy.spi.TransferStrategyProvider;
  * {@link TransferException} carrying the bytes delivered before the failure. When a strategy
  * cannot serve, the next continues from the exact byte reached; a strategy refused for the
  * whole engine (the path does not exist here) is not tried again. An unchecked exception from
- * a strategy is a bug in it and propagates unwrapped.
+ * a strategy is a bug in it and propagates unwrapped. A strategy that reports what it did not
+ * do (a count out of the transfer's bounds, {@code COMPLETE} before a file or the caller's
+ * buffers end: see {@link TransferStrategy}) ends the transfer with a
+ * {@link TransferException} that names it. A listener cannot change a result
+ * ({@link TransferListener}).
  *
  * <p>Every call blocks the calling thread until the transfer ends; non-blocking channels are
  * waited on (never busy-spun). Thread-safe: one engine serves any number of concurrent
@@ -58,9 +62,9 @@ public final class TransferEngine {
         this.selection = selection;
         this.buffers = buffers;
         this.broadcaster = broadcaster;
-        this.listener = listener;
+        this.listener = GuardedListener.of(listener);
         this.idleTimeoutNanos = idleTimeoutNanos;
-        this.chain = new FallbackChain(selection, buffers, listener, idleTimeoutNanos);
+        this.chain = new FallbackChain(selection, buffers, this.listener, idleTimeoutNanos);
     }
 
     /**
@@ -145,7 +149,7 @@ public final class TransferEngine {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
-            return chain.run(in, ChannelKind.FILE, 0, in.size(), out, ChannelKind.FILE);
+            return chain.run(in, ChannelKind.FILE, 0, in.size(), out, ChannelKind.FILE, false);
         }
     }
 
@@ -167,11 +171,11 @@ public final class TransferEngine {
         ChannelKind targetKind = ChannelKind.of(target);
         if (source instanceof FileChannel && ((FileChannel) source).size() > 0) {
             return FilePosition.advance((FileChannel) source,
-                    (file, start, count) -> chain.run(file, ChannelKind.FILE, start, count, target, targetKind),
+                    (file, start, count) -> chain.run(file, ChannelKind.FILE, start, count, target, targetKind, false),
                     moved -> moved, TransferException::bytesDelivered);
         }
         ChannelKind kind = source instanceof FileChannel ? ChannelKind.CHANNEL : ChannelKind.of(source);
-        return chain.run(source, kind, -1, TransferState.UNBOUNDED, target, targetKind);
+        return chain.run(source, kind, -1, TransferState.UNBOUNDED, target, targetKind, false);
     }
 
     /**
@@ -194,14 +198,17 @@ public final class TransferEngine {
         Objects.requireNonNull(target, "target");
         Checks.region(position, count);
         Checks.distinctAndOpen(source, target);
-        return chain.run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target));
+        return chain.run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target), false);
     }
 
     /**
      * Writes every remaining byte of {@code buffers}, in order, to {@code target} (a gathering
      * write on the portable path; a memory-send strategy such as vmsplice where one was added).
      * Each buffer's position is left after the last byte delivered from it, also on failure.
-     * When this returns, the target no longer reads the buffers: the caller may reuse them.
+     * When this returns, the target no longer reads the buffers and the caller may reuse them,
+     * unless the engine was given a strategy that says otherwise
+     * ({@link TransferStrategy#readsBuffersAfterReturn()}: zerocopy-linux's
+     * {@code Linux.vmsplice(true)}) and that strategy served.
      *
      * @param buffers the bytes; not null, no null element; heap or direct
      * @param target the channel to write; not null, open
@@ -210,13 +217,21 @@ public final class TransferEngine {
      * @throws TransferException if writing fails after it began
      */
     public long send(ByteBuffer[] buffers, WritableByteChannel target) throws IOException {
+        return send(buffers, target, false);
+    }
+
+    /**
+     * As {@link #send(ByteBuffer[], WritableByteChannel)}; with {@code reuseOnReturn}, only
+     * strategies that leave the buffers when they return serve, whatever the engine holds.
+     */
+    long send(ByteBuffer[] buffers, WritableByteChannel target, boolean reuseOnReturn) throws IOException {
         Checks.buffers(buffers, target);
         MemorySource source = new MemorySource(buffers);
         long total = source.remaining();
         if (total == 0) {
             return 0;
         }
-        return chain.run(source, ChannelKind.MEMORY, -1, total, target, ChannelKind.of(target));
+        return chain.run(source, ChannelKind.MEMORY, -1, total, target, ChannelKind.of(target), reuseOnReturn);
     }
 
     /**
@@ -387,15 +402,17 @@ public final class TransferEngine {
          * order for every pair (ranks do not apply). Strategies added with {@link #addFirst}
          * still come first.
          *
-         * @param names strategy names, such as {@code "transferTo", "copy"}
+         * @param names strategy names, such as {@code "transferTo", "copy"}; at least one, no
+         *     repeats
          * @return this
-         * @throws IllegalArgumentException at {@link #build()} if a name is unknown
+         * @throws IllegalArgumentException if no name is given, or a name is given twice;
+         *     at {@link #build()}, if a name is unknown
          */
         public Builder strategies(String... names) {
-            Objects.requireNonNull(names, "names");
-            List<String> list = new ArrayList<>(names.length);
-            for (String n : names) {
-                list.add(Objects.requireNonNull(n, "strategy name"));
+            List<String> list = names("strategies", names);
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("strategies: no strategy names given; an engine needs at least one,"
+                        + " such as \"copy\"");
             }
             this.order = list;
             return this;
@@ -409,14 +426,15 @@ public final class TransferEngine {
          *
          * @param source the source kind
          * @param target the target kind
-         * @param names strategy names
+         * @param names strategy names; no repeats
          * @return this
+         * @throws IllegalArgumentException if a name is given twice
          */
         public Builder prefer(ChannelKind source, ChannelKind target, String... names) {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
             NavigableMap<Long, List<String>> bands = new TreeMap<>();
-            bands.put(0L, List.of(names));
+            bands.put(0L, names("prefer", names));
             preferences.put(Selection.pair(source, target), bands);
             return this;
         }
@@ -430,8 +448,9 @@ public final class TransferEngine {
          * @param source the source kind
          * @param target the target kind
          * @param minSize where the band starts; {@code >= 0}
-         * @param names strategy names; none for the default order in this band
+         * @param names strategy names, no repeats; none for the default order in this band
          * @return this
+         * @throws IllegalArgumentException if {@code minSize} is negative or a name is given twice
          */
         public Builder prefer(ChannelKind source, ChannelKind target, long minSize, String... names) {
             Objects.requireNonNull(source, "source");
@@ -439,8 +458,23 @@ public final class TransferEngine {
             if (minSize < 0) {
                 throw new IllegalArgumentException("minSize < 0: " + minSize);
             }
-            preferences.computeIfAbsent(Selection.pair(source, target), k -> new TreeMap<>()).put(minSize, List.of(names));
+            List<String> list = names("prefer", names);
+            preferences.computeIfAbsent(Selection.pair(source, target), k -> new TreeMap<>()).put(minSize, list);
             return this;
+        }
+
+        /** @return the names as a list, each non-null and given once */
+        private static List<String> names(String method, String... names) {
+            Objects.requireNonNull(names, "names");
+            List<String> list = new ArrayList<>(names.length);
+            for (String n : names) {
+                Objects.requireNonNull(n, "strategy name");
+                if (list.contains(n)) {
+                    throw new IllegalArgumentException(method + ": strategy " + n + " named twice in " + List.of(names));
+                }
+                list.add(n);
+            }
+            return List.copyOf(list);
         }
 
         /**

@@ -5,7 +5,12 @@ import java.io.IOException;
 /**
  * A transfer failed after delivering {@link #bytesDelivered()} bytes to the target. The cause
  * is the underlying error (for example {@code ClosedByInterruptException} or a
- * connection reset). Thrown by the engine only.
+ * connection reset). Whatever the strategy, a socket target whose output was shut down gives a
+ * {@link java.nio.channels.ClosedChannelException} (the strategy's own error as its cause), as
+ * {@link java.nio.channels.SocketChannel#shutdownOutput()} specifies. A strategy that broke
+ * its contract ({@link io.zerocopy.spi.TransferStrategy}) gives an
+ * {@code IllegalArgumentException} or {@code IllegalStateException} saying what it reported,
+ * and {@link #strategy()} names it. Thrown by the engine only.
  */
 public sealed class TransferException extends IOException permits BroadcastException, TransferTimeoutException {
 

@@ -2,9 +2,16 @@ package io.zerocopy;
 
 /**
  * Observes transfers: progress, fallbacks and the final result. Methods are called on the
- * transferring thread; they must be quick and must not throw. Register with
+ * transferring thread; they must be quick. Register with
  * {@link TransferEngine.Builder#listener(TransferListener)} or
  * {@link TransferEngine#withListener(TransferListener)}.
+ *
+ * <p>A listener cannot change a transfer's outcome: a {@code RuntimeException} thrown by any
+ * of its methods is caught, the transfer goes on, and the call returns (or throws) what it
+ * would have without the listener. The first such exception of a listener registered with an
+ * engine is logged with {@link System.Logger} (logger {@code io.zerocopy.TransferEngine},
+ * level {@code WARNING}, the exception attached), later ones at {@code DEBUG}. An
+ * {@code Error} propagates.
  */
 public interface TransferListener {
 

@@ -10,12 +10,18 @@ import java.nio.channels.WritableByteChannel;
 import io.zerocopy.internal.Waitable;
 import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Transfer;
 
 /**
  * The engine's side of one {@link Transfer}: the counts every strategy reports to, the strategy
  * running, and the resources (pooled buffer, waiter) released when the transfer ends. Not
  * thread-safe: one transfer, one thread.
+ *
+ * <p>It also checks what a strategy reports against the transfer's bounds: a count out of
+ * range in {@link #advance}, and, when the strategy returns, {@link #checkReturn}. The first
+ * breach is kept as {@link #violation()}; from then on the count no longer moves, and the
+ * engine ends the transfer with it whatever the strategy does next.
  */
 final class TransferState extends SourceCursor implements Transfer, Waitable {
 
@@ -24,17 +30,24 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
     private final BufferPool bufferPool;
     private final TransferListener listener;
     private final long idleTimeoutNanos;
+    /** A file source's size when the transfer began; -1 for other sources. */
+    private final long sourceSizeAtStart;
 
     private long delivered;
+    private RuntimeException violation;
     private long undelivered;
     private String strategy;
     private ByteBuffer buffer;
     private Waiter waiter;
 
-    TransferState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
+    /**
+     * @param sourceSizeAtStart a file source's size when the transfer began, -1 for other sources
+     */
+    TransferState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count, long sourceSizeAtStart,
             WritableByteChannel target, ChannelKind targetKind, BufferPool bufferPool, TransferListener listener,
             long idleTimeoutNanos) {
         super(source, sourceKind, position, count);
+        this.sourceSizeAtStart = sourceSizeAtStart;
         this.target = target;
         this.targetKind = targetKind;
         this.bufferPool = bufferPool;
@@ -76,14 +89,22 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
         return delivered;
     }
 
+    /**
+     * {@inheritDoc} A count out of range is kept as the transfer's {@link #violation()}: this
+     * call and every later one throw it, and the count stays where it was.
+     */
     @Override
     public void advance(long bytes) {
-        if (bytes <= 0 || bytes > remaining()) {
+        if (violation != null) {
+            throw violation;
+        }
+        if (bytes <= 0 || bytes > remaining() || delivered + bytes < 0) {
             if (bytes == 0) {
                 return;
             }
-            throw new IllegalArgumentException("strategy " + strategy + " advanced " + bytes + " bytes with "
-                    + remaining() + " remaining");
+            throw violated(new IllegalArgumentException("strategy " + strategy + " reported advance(" + bytes
+                    + ") with " + (isBounded() ? remaining() + " bytes remaining" : delivered + " bytes delivered")
+                    + ": a count is from 0 to the bytes remaining"));
         }
         delivered += bytes;
         skip(bytes);
@@ -155,6 +176,65 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
             waiter = Waiter.forTransfer(source(), target, idleTimeoutNanos);
         }
         return waiter;
+    }
+
+    /**
+     * Checks what a strategy that returned {@code outcome} (rather than throwing) reports:
+     * <ul>
+     *   <li>an outcome, not null;</li>
+     *   <li>{@link Outcome#COMPLETE} with bytes remaining only where the source ended: a memory
+     *       source never ends short, and a file source ends short only where the file has no
+     *       byte at {@link #position()} that it already had when the transfer began (a
+     *       positional read of one byte tells; a stream source's end cannot be checked without
+     *       consuming it, so the strategy's word is taken);</li>
+     *   <li>for a memory source, buffer positions advanced by exactly the bytes advanced.</li>
+     * </ul>
+     * A breach becomes the transfer's {@link #violation()}.
+     *
+     * @throws IOException if the source cannot be read for the check
+     */
+    void checkReturn(Outcome outcome) throws IOException {
+        if (violation != null) {
+            return;
+        }
+        if (outcome == null) {
+            violated(new IllegalStateException("strategy " + strategy + " returned null, not an Outcome"));
+            return;
+        }
+        if (sourceKind() == ChannelKind.MEMORY) {
+            long unsent = ((MemorySource) source()).remaining();
+            if (unsent != remaining()) {
+                violated(new IllegalStateException("strategy " + strategy + " returned " + outcome + " with "
+                        + remaining() + " bytes remaining by its count, but the buffers hold " + unsent));
+            } else if (outcome.isComplete() && unsent > 0) {
+                violated(new IllegalStateException("strategy " + strategy + " returned COMPLETE with " + unsent
+                        + " bytes of the buffers not delivered"));
+            }
+        } else if (outcome.isComplete() && isBounded() && remaining() > 0 && position() < sourceSizeAtStart
+                && hasByteAt(position())) {
+            violated(new IllegalStateException("strategy " + strategy + " returned COMPLETE with " + remaining()
+                    + " bytes remaining, but the file has bytes at position " + position() + " (its size was "
+                    + sourceSizeAtStart + " when the transfer began); unless the file was cut and refilled"
+                    + " during the transfer, the strategy stopped early"));
+        }
+    }
+
+    private boolean hasByteAt(long at) throws IOException {
+        return sourceFile().read(ByteBuffer.allocate(1), at) > 0;
+    }
+
+    private RuntimeException violated(RuntimeException e) {
+        violation = e;
+        return e;
+    }
+
+    /**
+     * @return the first breach of the strategy contract in this transfer (an
+     *     {@code IllegalArgumentException} from {@link #advance}, an {@code IllegalStateException}
+     *     from {@link #checkReturn}), or null
+     */
+    RuntimeException violation() {
+        return violation;
     }
 
     boolean isBounded() {

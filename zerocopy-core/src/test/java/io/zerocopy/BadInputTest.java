@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.zerocopy.spi.ChannelKind;
+
 /** Bad arguments fail before any byte moves, with a message naming the argument. */
 class BadInputTest {
 
@@ -104,5 +106,23 @@ class BadInputTest {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> new BufferCoalescer(target, 0)), "threshold < 1");
         assertThrows(NullPointerException.class, () -> new BufferCoalescer(null));
         assertThrows(NullPointerException.class, () -> new BufferCoalescer(target).write((ByteBuffer) null));
+    }
+
+    /** An engine with no strategy, or a name given twice, is refused where it is asked for, not later. */
+    @Test
+    void strategyNamesAreCheckedAtTheCall() {
+        TransferEngine.Builder b = ZeroCopy.builder().providers(false);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> b.strategies()), "no strategy names given");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> b.strategies("copy", "mmap", "copy")),
+                "strategy copy named twice");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> b.prefer(ChannelKind.FILE, ChannelKind.SOCKET, "mmap", "mmap")), "strategy mmap named twice");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> b.prefer(ChannelKind.FILE, ChannelKind.SOCKET, 4096, "copy", "copy")), "strategy copy named twice");
+        assertMessage(assertThrows(NullPointerException.class, () -> b.strategies("copy", null)), "strategy name");
+        assertMessage(assertThrows(NullPointerException.class,
+                () -> b.prefer(ChannelKind.FILE, ChannelKind.SOCKET, (String) null)), "strategy name");
+        TransferEngine engine = b.prefer(ChannelKind.FILE, ChannelKind.FILE).strategies("copy").build();
+        assertEquals(java.util.List.of("copy"), engine.strategies(), "the refused calls left nothing behind");
     }
 }

@@ -11,11 +11,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Transfer;
+import io.zerocopy.spi.TransferStrategy;
+
+/** Batches arrive whole and in order; a caller may reuse its buffer at once, whatever the engine. */
 class BufferCoalescerTest {
 
     /**
@@ -158,5 +165,82 @@ class BufferCoalescerTest {
                     new java.io.ByteArrayInputStream(payload)), c));
         }
         Payloads.assertSameBytes(payload, target.received.toByteArray(), "engine into coalescer");
+    }
+
+    /**
+     * Stands for vmsplice with unsafe reuse: it returns at once and the target reads the
+     * caller's buffers later, at the next send or at {@link #drain()}, as the kernel does.
+     */
+    static final class ReadsLater implements TransferStrategy {
+        private final List<ByteBuffer> unread = new ArrayList<>();
+        private WritableByteChannel target;
+        int sends;
+
+        @Override
+        public String name() {
+            return "readsLater";
+        }
+
+        @Override
+        public boolean supports(ChannelKind source, ChannelKind target, long size) {
+            return source == ChannelKind.MEMORY;
+        }
+
+        @Override
+        public boolean readsBuffersAfterReturn() {
+            return true;
+        }
+
+        @Override
+        public Outcome transfer(Transfer t) throws IOException {
+            drain();
+            target = t.target();
+            sends++;
+            for (ByteBuffer b : t.sourceBuffers()) {
+                int n = b.remaining();
+                unread.add(b.duplicate());
+                b.position(b.limit());
+                t.advance(n);
+            }
+            return Outcome.COMPLETE;
+        }
+
+        void drain() throws IOException {
+            for (ByteBuffer b : unread) {
+                while (b.hasRemaining()) {
+                    target.write(b);
+                }
+            }
+            unread.clear();
+        }
+    }
+
+    @Test
+    void aCoalescerNeverSendsThroughAStrategyThatReadsBuffersAfterReturn() throws Exception {
+        ReadsLater later = new ReadsLater();
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(later).build();
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        WritableByteChannel target = java.nio.channels.Channels.newChannel(received);
+        engine.send(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1, 2, 3})}, target);
+        later.drain();
+        assertEquals(1, later.sends, "a plain send uses it: its caller opted in");
+        received.reset();
+
+        byte[] payload = Payloads.of(50_000, 4);
+        BufferCoalescer c = new BufferCoalescer(target, 1000, engine);
+        ByteBuffer reused = ByteBuffer.allocate(700);
+        for (int i = 0; i < payload.length; i += reused.capacity()) {
+            reused.clear();
+            reused.put(payload, i, Math.min(reused.capacity(), payload.length - i)).flip();
+            c.write(reused);
+            reused.clear();
+            while (reused.hasRemaining()) {
+                reused.put((byte) 0x5A);
+            }
+        }
+        c.flush();
+        later.drain();
+        assertEquals(1, later.sends, "the coalescer's sends went another way");
+        Payloads.assertSameBytes(payload, received.toByteArray(), "what the target read after the coalescer reused its buffers");
     }
 }

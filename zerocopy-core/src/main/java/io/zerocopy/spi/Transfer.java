@@ -70,7 +70,10 @@ public interface Transfer {
      * (for a file source), {@link #delivered()} and, for a bounded transfer, {@link #remaining()}.
      *
      * @param bytes bytes written to the target by the last call; from 0 to {@link #remaining()}
-     * @throws IllegalArgumentException if {@code bytes} is negative or more than remain
+     * @throws IllegalArgumentException if {@code bytes} is negative or more than remain, or an
+     *     earlier call was: the count does not move, and the engine fails the transfer with a
+     *     {@code TransferException} naming the strategy even if the strategy catches this (see
+     *     {@link TransferStrategy})
      */
     void advance(long bytes);
 

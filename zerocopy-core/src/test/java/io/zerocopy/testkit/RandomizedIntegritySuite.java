@@ -41,24 +41,8 @@ public abstract class RandomizedIntegritySuite {
     }
 
     @Test
-    void randomTransfersAreByteExact() throws Exception {
-        long seed = Long.getLong("zerocopy.seed", new Random().nextLong());
-        long soakSeconds = Long.getLong("zerocopy.soak.seconds", 0);
-        int cases = Integer.getInteger("zerocopy.random.cases", 300);
-        System.out.println(getClass().getSimpleName() + ": seed=" + seed + " (rerun with -Dzerocopy.seed=" + seed + ")");
-        SplittableRandom random = new SplittableRandom(seed);
-        long deadline = System.nanoTime() + soakSeconds * 1_000_000_000L;
-        int done = 0;
-        while (soakSeconds > 0 ? System.nanoTime() < deadline : done < cases) {
-            long caseSeed = random.nextLong();
-            try {
-                runCase(new SplittableRandom(caseSeed));
-            } catch (Throwable e) {
-                throw new AssertionError("case " + done + " failed; seed=" + seed + " case seed=" + caseSeed, e);
-            }
-            done++;
-        }
-        System.out.println(getClass().getSimpleName() + ": " + done + " cases passed, seed=" + seed);
+    void randomTransfersAreByteExact() {
+        SeededCases.run(getClass().getSimpleName(), "zerocopy.random.cases", 300, this::runCase);
     }
 
     private void runCase(SplittableRandom r) throws Exception {

@@ -124,7 +124,8 @@ public final class Linux {
      * <p>With {@code unsafeReuse = true} it serves pipes and every socket too and returns once
      * the bytes are in the target, while the kernel may still read the caller's pages: the
      * caller must not modify the buffers until the receiver has consumed the bytes (loopback:
-     * read them), or the receiver may see the new contents.
+     * read them), or the receiver may see the new contents. A {@code BufferCoalescer}, which
+     * reuses its batch at once, never sends through it in this mode.
      *
      * @param unsafeReuse whether to return before the kernel has released the caller's pages
      * @return a {@code vmsplice} strategy using the shared pipe pool

@@ -37,8 +37,10 @@ import io.zerocopy.spi.TransferStrategy;
  * Every other target (a pipe, a socket to a local peer, a UNIX socket) falls back to the
  * gathering write before any byte moves. {@link Linux#vmsplice(boolean) vmsplice(true)}
  * (unsafe reuse) serves them all and returns as soon as the bytes are in the target: the
- * caller must then not modify the buffers until the receiver has consumed the bytes.
- * {@code VmspliceReuseTest} shows what a receiver sees otherwise on this kernel.
+ * caller must then not modify the buffers until the receiver has consumed the bytes; it says so
+ * through {@link #readsBuffersAfterReturn()}, so that the engine keeps it out of sends whose
+ * caller cannot wait (a {@code BufferCoalescer}'s). {@code VmspliceReuseTest} shows what a
+ * receiver sees otherwise on this kernel.
  *
  * <p>Falls back ({@link Outcome#unsupported}) before sending anything: heap buffers, a target
  * without a readable descriptor, a file opened with {@code APPEND}, no pooled pipe, a target
@@ -84,6 +86,12 @@ final class VmspliceStrategy implements TransferStrategy {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** @return true with unsafe reuse: the kernel may read the caller's pages after the send returns */
+    @Override
+    public boolean readsBuffersAfterReturn() {
+        return unsafeReuse;
     }
 
     @Override

@@ -9,12 +9,14 @@ import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.testkit.ConcurrencySuite;
 import io.zerocopy.testkit.LeakSuite;
+import io.zerocopy.testkit.RandomizedAccountingSuite;
 import io.zerocopy.testkit.RandomizedIntegritySuite;
 
 /**
  * The core's shared reliability suites with the Linux strategies loaded by the provider and
- * the shared pipe pool: random orders of every strategy, 32 threads through one engine, and
- * 10,000 mixed transfers without a descriptor leak. (The broadcast suite runs in
+ * the shared pipe pool: random orders of every strategy, the accounting property with lying
+ * strategies in front of them, 32 threads through one engine, and 10,000 mixed transfers
+ * without a descriptor leak. (The broadcast suite runs in
  * {@link TeeBroadcastTest} and, with tee off, {@link TeeDisabledBroadcastTest}.)
  */
 class LinuxReliabilitySuites {
@@ -35,6 +37,19 @@ class LinuxReliabilitySuites {
         protected List<String> strategyNames() {
             // vmsplice is not listed: the provider does not offer it by name, and no pair has a memory source.
             return List.of("sendfile", "splice", "copyFileRange", "copy", "transferTo", "mmap", "transferFrom");
+        }
+
+        @Override
+        protected TransferEngine.Builder builder() {
+            return ZeroCopy.builder();
+        }
+    }
+
+    @Nested
+    class Accounting extends RandomizedAccountingSuite {
+        @Override
+        protected List<String> strategyNames() {
+            return List.of("splice", "copyFileRange", "copy", "transferTo", "mmap", "transferFrom");
         }
 
         @Override
