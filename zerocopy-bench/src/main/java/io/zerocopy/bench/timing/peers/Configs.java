@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The configurations and command lines of the established peers. nginx runs as one process
- * ({@code master_process off}, so that its CPU time is one /proc entry; nginx calls that mode
- * unfit for production, but a single worker serves the same way), serving the run's directory
- * with {@code sendfile on; tcp_nopush on;} and otherwise its defaults ({@code sendfile_max_chunk}
- * 2m since 1.21.4). HAProxy runs in the foreground ({@code -db}) with one thread,
- * {@code mode tcp}, and {@code option splice-request} and {@code option splice-response} or
- * neither; its other settings are its defaults (16 KiB buffers, kernel-sized pipes).
+ * The configurations and command lines of the established peers. nginx with one worker runs as
+ * one process ({@code master_process off}; nginx calls that mode unfit for production, but a
+ * single worker serves the same way), with more as a master and that many workers (as root, the
+ * run's directory being private); it serves the run's directory with
+ * {@code sendfile on; tcp_nopush on;} and otherwise its defaults ({@code sendfile_max_chunk} 2m
+ * since 1.21.4). HAProxy runs in the foreground ({@code -db}) as one process with
+ * {@code nbthread} threads, {@code mode tcp}, and {@code option splice-request} and
+ * {@code option splice-response} or neither; its other settings are its defaults (16 KiB
+ * buffers, kernel-sized pipes).
  */
 final class Configs {
 
@@ -23,13 +25,13 @@ final class Configs {
      *
      * @return the configuration file
      */
-    static Path nginx(Path dir, String name, String address, int port) throws IOException {
+    static Path nginx(Path dir, String name, String address, int port, int workers) throws IOException {
         Path conf = dir.resolve("nginx-" + name + ".conf");
         String d = dir.toString();
         Files.writeString(conf, String.join("\n",
                 "daemon off;",
-                "master_process off;",
-                "worker_processes 1;",
+                workers == 1 ? "master_process off;" : "master_process on;\nuser root;",
+                "worker_processes " + workers + ";",
                 "error_log " + d + "/nginx-" + name + ".err warn;",
                 "pid " + d + "/nginx-" + name + ".pid;",
                 "events { worker_connections 256; }",
@@ -81,12 +83,12 @@ final class Configs {
      *
      * @return the configuration file
      */
-    static Path haproxy(Path dir, String address, int port, String upAddress, int upPort, boolean splice)
+    static Path haproxy(Path dir, String address, int port, String upAddress, int upPort, boolean splice, int threads)
             throws IOException {
         Path conf = dir.resolve("haproxy-" + (splice ? "splice" : "nosplice") + ".cfg");
         Files.writeString(conf, String.join("\n",
                 "global",
-                "    nbthread 1",
+                "    nbthread " + threads,
                 "    maxconn 1024",
                 "defaults",
                 "    mode tcp",

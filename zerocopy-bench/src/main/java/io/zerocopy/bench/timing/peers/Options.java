@@ -9,12 +9,14 @@ import java.util.Locale;
 final class Options {
 
     static final String USAGE = "--size 512m --reps 5 --fetches 8 --concurrency 4 --client trunc|read|curl"
-            + " --java PATH[,PATH] --scenarios files,proxy --dir DIR --seed N";
+            + " --java PATH[,PATH] --workers 1 --scenarios files,proxy --dir DIR --seed N";
 
     long size = 512L << 20;
     int reps = 5;
     int fetches = 8;
     int concurrency = 4;
+    /** nginx's worker processes and HAProxy's threads. */
+    int workers = 1;
     /** Null: the first C client kind that can run, else curl. */
     String client;
     /** The child JVMs' java executables; empty: the one running this. */
@@ -47,6 +49,9 @@ final class Options {
                     break;
                 case "--concurrency":
                     o.concurrency = (int) positive(a, Integer.parseInt(v));
+                    break;
+                case "--workers":
+                    o.workers = (int) positive(a, Integer.parseInt(v));
                     break;
                 case "--client":
                     o.client = v;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * A server or proxy: a child process (through {@code ip netns exec}, which execs the command in
@@ -77,28 +78,44 @@ final class Peer {
         }
     }
 
+    /** Stops the process, then any of its descendants (nginx's workers) that outlived it. */
     private static void stop(Process p) {
         if (p == null || !p.isAlive()) {
             return;
         }
+        List<ProcessHandle> descendants = p.descendants().collect(Collectors.toList());
         p.destroy();
         try {
             if (!p.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 p.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS);
             }
+            for (ProcessHandle d : descendants) {
+                if (d.isAlive()) {
+                    d.destroyForcibly();
+                }
+            }
         } catch (InterruptedException e) {
             p.destroyForcibly();
+            descendants.forEach(ProcessHandle::destroyForcibly);
             Thread.currentThread().interrupt();
         }
     }
 
-    /** @return the process's CPU time so far, in ticks */
+    /** @return the CPU time so far of the process and its live descendants (nginx's workers), in ticks */
     long cpuTicks() throws IOException {
         if (!process.isAlive()) {
             throw new IOException(name + " exited " + process.exitValue() + ": " + logTail());
         }
-        return Cpu.process(process.pid());
+        long ticks = Cpu.process(process.pid());
+        for (ProcessHandle d : process.descendants().collect(Collectors.toList())) {
+            try {
+                ticks += Cpu.process(d.pid());
+            } catch (IOException e) {
+                // exited since it was listed; the peers' workers live for the whole run
+            }
+        }
+        return ticks;
     }
 
     /** @throws IOException with the end of its log if the process has exited */

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  * {@code fetches / concurrency} times), {@code --client trunc|read|curl} (see {@link Fetcher};
  * default trunc if a C compiler is found, else curl), {@code --java PATH[,PATH]} (the child
  * JVMs' java; one set of library rows per java; default the java running this),
+ * {@code --workers 1} (nginx's worker processes and HAProxy's threads),
  * {@code --scenarios files,proxy}, {@code --dir DIR} (where the run's temporary directory and
  * file go; default java.io.tmpdir), {@code --seed N} (the rows' order). Needs root (network
  * namespaces); rows whose program (nginx, HAProxy, a JDK with virtual threads) is missing are
@@ -278,10 +279,10 @@ public final class RealPeers {
             notes.add("file server: nginx row skipped: no nginx found");
         } else {
             int port = nextPort++;
-            Path conf = Configs.nginx(dir, "files", address, port);
+            Path conf = Configs.nginx(dir, "files", address, port, o.workers);
             commands.add("nginx configuration (" + conf.getFileName() + "):\n\n```\n" + Files.readString(conf) + "```");
             Peer p = start("nginx sendfile", Configs.nginxCommand(dir, "files", conf), address, port);
-            fileRows.add(new Row("nginx (sendfile on, tcp_nopush on)", p, null));
+            fileRows.add(new Row("nginx (sendfile on, tcp_nopush on, " + workers(o.workers, "worker") + ")", p, null));
         }
         String path = file.toString();
         for (JavaInfo j : javas) {
@@ -312,7 +313,7 @@ public final class RealPeers {
         int upPort = nextPort++;
         List<String> inNs = new ArrayList<>(List.of(Commands.find("ip").toString(), "netns", "exec", net.upstream.namespace));
         if (Commands.find("nginx") != null) {
-            Path conf = Configs.nginx(dir, "upstream", upAddress, upPort);
+            Path conf = Configs.nginx(dir, "upstream", upAddress, upPort, o.workers);
             commands.add("upstream nginx configuration (" + conf.getFileName() + "):\n\n```\n" + Files.readString(conf)
                     + "```");
             inNs.addAll(Configs.nginxCommand(dir, "upstream", conf));
@@ -330,11 +331,11 @@ public final class RealPeers {
         } else {
             for (boolean splice : new boolean[] {true, false}) {
                 int port = nextPort++;
-                Path conf = Configs.haproxy(dir, address, port, upAddress, upPort, splice);
+                Path conf = Configs.haproxy(dir, address, port, upAddress, upPort, splice, o.workers);
                 commands.add("HAProxy configuration (" + conf.getFileName() + "):\n\n```\n" + Files.readString(conf)
                         + "```");
-                String name = splice ? "HAProxy splice (mode tcp, splice-request/response, nbthread 1)"
-                        : "HAProxy without splice (mode tcp, nbthread 1)";
+                String name = splice ? "HAProxy splice (mode tcp, splice-request/response, nbthread " + o.workers + ")"
+                        : "HAProxy without splice (mode tcp, nbthread " + o.workers + ")";
                 proxyRows.add(new Row(name, start(name, Configs.haproxyCommand(conf), address, port), null));
             }
         }
@@ -357,6 +358,10 @@ public final class RealPeers {
                 proxyRows.add(new Row(name, p, plan(p)));
             }
         }
+    }
+
+    private static String workers(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     /**

@@ -50,6 +50,9 @@ final class Report {
                 + " random order each rep (seed %d); one warm-up fetch per connection, row and mode first%n",
                 size(o.size), fs, o.fetches, size(o.size * o.fetches), o.concurrency, o.perConnection(),
                 size(o.size * o.concurrency * o.perConnection()), o.reps, o.seed));
+        sb.append("- nginx workers and HAProxy threads: ").append(o.workers).append(o.workers == 1
+                ? " (one CPU at most, while the Java peers run a thread per connection direction: in the concurrent"
+                        + " mode their throughput is not like for like; CPU per GiB is)\n" : "\n");
         sb.append("- client: `").append(r.client).append("` (").append(clientText(r.client)).append(")\n");
         if (r.clientCheck != null) {
             sb.append("- ").append(r.clientCheck).append('\n');
@@ -63,10 +66,10 @@ final class Report {
             sb.append("- child JVM: `").append(j.path).append("`: ").append(j.version).append('\n');
         }
         String irq = Cpu.irqAccounting();
-        sb.append("- CPU columns: the peer's `utime+stime` from `/proc/<pid>/stat` (all threads), the machine's busy"
-                + " time (all but idle and iowait) and softirq time from `/proc/stat`, each in CPU seconds per GiB"
-                + " delivered; machine busy includes the client, the upstream, the kernel's TCP work on both sides and"
-                + " whatever else runs on the machine. The kernel's TCP work for a blocking sendfile or splice runs"
+        sb.append("- CPU columns: the peer's `utime+stime` from `/proc/<pid>/stat` (all threads; with nginx workers,"
+                + " the master's and theirs), the machine's busy time (all but idle and iowait) and softirq time from"
+                + " `/proc/stat`, each in CPU seconds per GiB delivered; machine busy includes the client, the"
+                + " upstream, the kernel's TCP work on both sides and whatever else runs on the machine. The kernel's TCP work for a blocking sendfile or splice runs"
                 + " partly in softirq, which is charged to nobody's process when it runs in ksoftirqd or on an idle"
                 + " CPU");
         sb.append(irq == null ? "; how this kernel accounts IRQ time is unknown\n"
