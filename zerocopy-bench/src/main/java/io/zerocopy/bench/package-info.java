@@ -30,5 +30,6 @@
  *
  * <p>The JMH benchmarks are in {@code io.zerocopy.bench.jmh}; the quick timing runs, each its
  * own {@code main}, in {@code io.zerocopy.bench.timing}.
+ * The real-peer comparison (nginx and HAProxy over veth) is {@code io.zerocopy.bench.timing.peers.RealPeers}.
  */
 package io.zerocopy.bench;
