@@ -14,9 +14,11 @@ import io.zerocopy.spi.TransferStrategy;
  * {@code splice}: moves bytes with splice(2) between files, sockets and pipes, never through
  * user space.
  *
- * <p>When neither end is a pipe, bytes go source → pooled pipe → target, one pipe-full at a
- * time: the pipe is filled once, then drained completely before the next fill, so at most one
- * pipe-full is in flight. When either end is a pipe, one splice call moves bytes directly and
+ * <p>When neither end is a pipe, bytes go source → pooled pipe → target, at most one pipe-full
+ * in flight: from a file, the pipe is filled, then drained completely before the next fill;
+ * from a socket, filling and draining overlap (the source is read into whatever room the pipe
+ * has while the target is busy, and the pipe drained while the source has nothing), waiting
+ * only when neither can move, for whichever is ready first. When either end is a pipe, one splice call moves bytes directly and
  * nothing is in flight.
  *
  * <p>Positions: a file source is read at {@link Transfer#position()} (its channel position is
@@ -76,7 +78,10 @@ final class SpliceStrategy implements TransferStrategy {
             if (refused != null) {
                 return refused;
             }
-            return direct ? direct(t, s) : pooled(t, s);
+            if (direct) {
+                return direct(t, s);
+            }
+            return t.sourceKind() == ChannelKind.FILE ? pooled(t, s) : relay(t, s);
         }
     }
 
@@ -171,6 +176,90 @@ final class SpliceStrategy implements TransferStrategy {
             first = false;
         }
         return Outcome.COMPLETE;
+    }
+
+    /**
+     * A stream source (a socket) through the pooled pipe: each round reads into the pipe's free
+     * room and writes out what it holds, and waits only when neither moved, on the source
+     * (pipe not full) and the target (pipe not empty) at once, so a busy target does not stop
+     * the reading, nor an idle source the writing.
+     */
+    private Outcome relay(Transfer t, NativeSession s) throws IOException {
+        PooledPipe pipe = s.pipe(0);
+        int src = s.sourceFd();
+        int dst = s.targetFd(0);
+        boolean ended = false;
+        while (true) {
+            s.checkLive();
+            boolean moved = false;
+            boolean sourceIdle = false;
+            boolean targetBusy = false;
+            long wanted = Math.min(t.remaining() - s.inPipe(0), pipe.size - s.inPipe(0));
+            if (!ended && wanted > 0) {
+                long n = sys.splice(src, null, pipe.writeFd, null, wanted, FLAGS);
+                if (n > 0) {
+                    s.filled(0, n);
+                    moved = true;
+                } else if (n == 0) {
+                    ended = true;
+                } else {
+                    boolean nothingYet = t.delivered() == 0 && s.inPipe(0) == 0;
+                    switch (Errno.action(Errno.Syscall.SPLICE, (int) -n, nothingYet)) {
+                        case RETRY:
+                            moved = true;
+                            break;
+                        case WAIT:
+                            sourceIdle = true;
+                            break;
+                        case FALLBACK_TRANSFER:
+                        case FALLBACK_ENGINE:
+                            rescue(t, s); // what the pipe holds reaches the target first
+                            return Errno.unsupported(Errno.Syscall.SPLICE, (int) -n);
+                        default:
+                            throw Errno.exception(Errno.Syscall.SPLICE, (int) -n);
+                    }
+                }
+            }
+            if (s.inPipe(0) > 0) {
+                long m = sys.splice(pipe.readFd, null, dst, s.targetOffset(0), s.inPipe(0), FLAGS);
+                if (m > 0) {
+                    s.drained(0, m);
+                    t.advance(m);
+                    moved = true;
+                } else {
+                    int errno = m == 0 ? Errno.EINVAL : (int) -m; // a target that takes nothing from a full pipe
+                    switch (Errno.action(Errno.Syscall.SPLICE, errno, false)) {
+                        case RETRY:
+                            moved = true;
+                            break;
+                        case WAIT:
+                            targetBusy = true;
+                            break;
+                        case FALLBACK_TRANSFER:
+                        case FALLBACK_ENGINE:
+                            rescue(t, s);
+                            return Errno.unsupported(Errno.Syscall.SPLICE, errno);
+                        default:
+                            throw Errno.exception(Errno.Syscall.SPLICE, errno);
+                    }
+                }
+            }
+            if (s.inPipe(0) == 0 && (ended || t.remaining() == 0)) {
+                return Outcome.COMPLETE;
+            }
+            if (moved) {
+                s.progressed();
+                continue;
+            }
+            int waitingOn = 0;
+            if (sourceIdle) {
+                waitingOn = s.entry(waitingOn, src, Native.POLLIN);
+            }
+            if (targetBusy) {
+                waitingOn = s.entry(waitingOn, dst, Native.POLLOUT);
+            }
+            s.await(waitingOn, Long.MAX_VALUE);
+        }
     }
 
     /**
