@@ -103,4 +103,46 @@ final class Checks {
             }
         }
     }
+
+    /**
+     * @return {@code value}
+     * @throws IllegalArgumentException naming the argument if it is below {@code min}
+     */
+    static long atLeast(String name, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " < " + min + ": " + value);
+        }
+        return value;
+    }
+
+    /** @return the copy loop's buffer size, from 512 bytes to 64 MiB */
+    static int chunkSize(int bytes) {
+        if (bytes < 512 || bytes > (64 << 20)) {
+            throw new IllegalArgumentException("chunkSize out of range [512, 64 MiB]: " + bytes);
+        }
+        return bytes;
+    }
+
+    /** @return a positive duration in nanoseconds */
+    static long positive(String name, java.time.Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, name);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + timeout);
+        }
+        return timeout.toNanos();
+    }
+
+    /** @return the names as a list, each non-null and given once */
+    static List<String> strategyNames(String method, String... names) {
+        java.util.Objects.requireNonNull(names, "names");
+        List<String> list = new java.util.ArrayList<>(names.length);
+        for (String n : names) {
+            java.util.Objects.requireNonNull(n, "strategy name");
+            if (list.contains(n)) {
+                throw new IllegalArgumentException(method + ": strategy " + n + " named twice in " + List.of(names));
+            }
+            list.add(n);
+        }
+        return List.copyOf(list);
+    }
 }

@@ -330,11 +330,7 @@ public final class TransferEngine {
          * @return this
          */
         public Builder broadcastStallTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("broadcastStallTimeout must be positive: " + timeout);
-            }
-            this.broadcastStallTimeoutNanos = timeout.toNanos();
+            this.broadcastStallTimeoutNanos = Checks.positive("broadcastStallTimeout", timeout);
             return this;
         }
 
@@ -364,10 +360,7 @@ public final class TransferEngine {
          * @return this
          */
         public Builder threshold(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("threshold < 0: " + bytes);
-            }
-            this.threshold = bytes;
+            this.threshold = Checks.atLeast("threshold", bytes, 0);
             return this;
         }
 
@@ -377,10 +370,7 @@ public final class TransferEngine {
          * @return this
          */
         public Builder chunkSize(int bytes) {
-            if (bytes < 512 || bytes > (64 << 20)) {
-                throw new IllegalArgumentException("chunkSize out of range [512, 64 MiB]: " + bytes);
-            }
-            this.chunkSize = bytes;
+            this.chunkSize = Checks.chunkSize(bytes);
             return this;
         }
 
@@ -390,10 +380,7 @@ public final class TransferEngine {
          * @return this
          */
         public Builder mmapWindow(long bytes) {
-            if (bytes < 4096) {
-                throw new IllegalArgumentException("mmapWindow < 4096: " + bytes);
-            }
-            this.mmapWindow = bytes;
+            this.mmapWindow = Checks.atLeast("mmapWindow", bytes, 4096);
             return this;
         }
 
@@ -409,7 +396,7 @@ public final class TransferEngine {
          *     at {@link #build()}, if a name is unknown
          */
         public Builder strategies(String... names) {
-            List<String> list = names("strategies", names);
+            List<String> list = Checks.strategyNames("strategies", names);
             if (list.isEmpty()) {
                 throw new IllegalArgumentException("strategies: no strategy names given; an engine needs at least one,"
                         + " such as \"copy\"");
@@ -434,7 +421,7 @@ public final class TransferEngine {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
             NavigableMap<Long, List<String>> bands = new TreeMap<>();
-            bands.put(0L, names("prefer", names));
+            bands.put(0L, Checks.strategyNames("prefer", names));
             preferences.put(Selection.pair(source, target), bands);
             return this;
         }
@@ -455,26 +442,10 @@ public final class TransferEngine {
         public Builder prefer(ChannelKind source, ChannelKind target, long minSize, String... names) {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
-            if (minSize < 0) {
-                throw new IllegalArgumentException("minSize < 0: " + minSize);
-            }
-            List<String> list = names("prefer", names);
+            Checks.atLeast("minSize", minSize, 0);
+            List<String> list = Checks.strategyNames("prefer", names);
             preferences.computeIfAbsent(Selection.pair(source, target), k -> new TreeMap<>()).put(minSize, list);
             return this;
-        }
-
-        /** @return the names as a list, each non-null and given once */
-        private static List<String> names(String method, String... names) {
-            Objects.requireNonNull(names, "names");
-            List<String> list = new ArrayList<>(names.length);
-            for (String n : names) {
-                Objects.requireNonNull(n, "strategy name");
-                if (list.contains(n)) {
-                    throw new IllegalArgumentException(method + ": strategy " + n + " named twice in " + List.of(names));
-                }
-                list.add(n);
-            }
-            return List.copyOf(list);
         }
 
         /**
