@@ -66,6 +66,8 @@ public final class FileServerMain {
 
     private static void serve(SocketChannel ch, Path file, String target, Children.FileSender sender) {
         try {
+            // As nginx does (tcp_nodelay on): the last partial segment of each send leaves at once.
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             ByteBuffer in = ByteBuffer.allocate(HEAD_MAX);
             while (true) {
                 int end;

@@ -54,6 +54,9 @@ public final class ProxyMain {
         SocketChannel up = null;
         try {
             up = SocketChannel.open(upstream);
+            // As HAProxy does on both sides: a proxy forwards what it has at once.
+            client.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            up.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             SocketChannel u = up;
             Thread request = threads.start(() -> pump(client, u, engine));
             pump(u, client, engine);
