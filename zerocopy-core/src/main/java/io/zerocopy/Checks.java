@@ -145,4 +145,32 @@ final class Checks {
         }
         return List.copyOf(list);
     }
+
+    /**
+     * @return the options of a {@code transfer(Path, Path, CopyOption...)}
+     * @throws UnsupportedOperationException for {@code ATOMIC_MOVE} or an option the copy does not know
+     */
+    static FileCopy.Options copyOptions(Path source, Path target, java.nio.file.CopyOption... options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        boolean replace = false;
+        boolean attributes = false;
+        boolean follow = true;
+        for (int i = 0; i < options.length; i++) {
+            java.nio.file.CopyOption o = Objects.requireNonNull(options[i], "options[" + i + "]");
+            if (o == java.nio.file.StandardCopyOption.REPLACE_EXISTING) {
+                replace = true;
+            } else if (o == java.nio.file.StandardCopyOption.COPY_ATTRIBUTES) {
+                attributes = true;
+            } else if (o == java.nio.file.LinkOption.NOFOLLOW_LINKS) {
+                follow = false;
+            } else if (o == java.nio.file.StandardCopyOption.ATOMIC_MOVE) {
+                throw new UnsupportedOperationException("ATOMIC_MOVE is a move option; a copy does not support it");
+            } else {
+                throw new UnsupportedOperationException("Unsupported copy option: " + o);
+            }
+        }
+        return new FileCopy.Options(replace, attributes, follow);
+    }
 }

@@ -6,8 +6,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.CopyOption;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,23 +137,72 @@ public final class TransferEngine {
 
     /**
      * Copies a file: creates the target or truncates it, then copies every byte the source has
-     * when it is opened.
+     * when it is opened. A new target gets the source's permission bits, less the process's
+     * umask (as {@code Files.copy} gives a new file); an existing target is written in place and
+     * keeps its inode, owner and permission bits, and a link target is followed (where
+     * {@code Files.copy} with {@code REPLACE_EXISTING} deletes the target and creates a new
+     * file): {@code /dev/null}, a FIFO or a hard-linked file stay what they are. For
+     * {@code Files.copy}'s meaning, see {@link #transfer(Path, Path, CopyOption...)}.
      *
      * @param source an existing regular file; not null
      * @param target the file to write; not null, not a directory, not the source
      * @return the bytes copied
      * @throws IllegalArgumentException if a path is a directory, or both name the same file
      * @throws TransferException if the copy fails after it began; the target then holds the
-     *     bytes delivered
+     *     bytes delivered (it is not deleted)
      * @throws IOException if a file cannot be opened
      */
     public long transfer(Path source, Path target) throws IOException {
-        Checks.distinctFiles(source, target);
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
-            return chain.run(in, ChannelKind.FILE, 0, in.size(), out, ChannelKind.FILE, false);
-        }
+        return FileCopy.createOrTruncate(source, target, this::copyFile);
+    }
+
+    /**
+     * Copies a file with {@link java.nio.file.Files#copy(Path, Path, CopyOption...)}'s meaning
+     * of the options, the bytes going by the cheapest path as for every transfer (extent
+     * sharing, copy_file_range with zerocopy-linux).
+     * <ul>
+     *   <li>Without {@link StandardCopyOption#REPLACE_EXISTING}: a {@link FileAlreadyExistsException}
+     *       if the target exists (a symbolic link counts, even a dangling one); the target is
+     *       created with {@code CREATE_NEW}, so a file created by another process after the check
+     *       is not overwritten either. With it: an existing target is deleted (a link, not the
+     *       file it names) and a new file created, as {@code Files.copy} does; a hard link or open
+     *       descriptor to the old file keeps the old bytes.</li>
+     *   <li>The new file gets the source's permission bits, less the process's umask. With
+     *       {@link StandardCopyOption#COPY_ATTRIBUTES} also, as {@code Files.copy} on Linux: the
+     *       owner and group and the exact permission bits where the process may set them (a
+     *       refusal is ignored), the user extended attributes where the file systems have them
+     *       (failures ignored), then the last-modified and last-access times (a failure fails the
+     *       copy). The set-user-ID, set-group-ID and sticky bits are not copied (Java's POSIX
+     *       view does not show them).</li>
+     *   <li>{@link LinkOption#NOFOLLOW_LINKS}: a symbolic link source is copied as a link (a new
+     *       link with the same target; the method returns 0); a regular source is opened with
+     *       {@code O_NOFOLLOW}. Without it a link source is followed.</li>
+     *   <li>{@link StandardCopyOption#ATOMIC_MOVE} and any other option: an
+     *       {@link UnsupportedOperationException} naming it, before any file is touched.</li>
+     *   <li>If the copy fails after the target was created (bytes, attributes, an interrupt), the
+     *       target is deleted, as {@code Files.copy} does; the exception says how far the bytes
+     *       got. A target deleted for {@code REPLACE_EXISTING} is not restored.</li>
+     * </ul>
+     * Unlike {@code Files.copy}, a directory source or target (replaced by {@code Files.copy} if
+     * empty) and the same file as source and target (a no-op for {@code Files.copy}) are refused
+     * with an {@link IllegalArgumentException}.
+     *
+     * @param source an existing regular file, or a symbolic link with {@code NOFOLLOW_LINKS}; not null
+     * @param target the file to create; not null, not a directory, not the source
+     * @param options {@code REPLACE_EXISTING}, {@code COPY_ATTRIBUTES}, {@code NOFOLLOW_LINKS}; not null, no null element
+     * @return the bytes copied, 0 for a link
+     * @throws FileAlreadyExistsException if the target exists and {@code REPLACE_EXISTING} is not given
+     * @throws UnsupportedOperationException for {@code ATOMIC_MOVE} or an unknown option
+     * @throws IllegalArgumentException if a path is a directory, or both name the same file
+     * @throws TransferException if the bytes fail after the copy began (the target then deleted)
+     * @throws IOException if a file cannot be opened, created, deleted, or its times set
+     */
+    public long transfer(Path source, Path target, CopyOption... options) throws IOException {
+        return FileCopy.copy(source, target, Checks.copyOptions(source, target, options), this::copyFile);
+    }
+
+    private long copyFile(FileChannel in, FileChannel out) throws IOException {
+        return chain.run(in, ChannelKind.FILE, 0, in.size(), out, ChannelKind.FILE, false);
     }
 
     /**

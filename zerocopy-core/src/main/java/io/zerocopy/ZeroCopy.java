@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.CopyOption;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -71,12 +73,34 @@ public final class ZeroCopy {
      * timeouts end it with the exact count. See the class comment, "Threads".
      *
      * @param source the file to read
-     * @param target the file to create or truncate and write
+     * @param target the file to create (with the source's permission bits) or truncate and write
      * @return the bytes copied
      * @throws IOException if the copy fails; a {@link TransferException} says how far it got
      */
     public static long transfer(Path source, Path target) throws IOException {
         return DefaultEngine.INSTANCE.transfer(source, target);
+    }
+
+    /**
+     * Copies a file with {@code Files.copy}'s meaning of the options
+     * ({@code REPLACE_EXISTING}, {@code COPY_ATTRIBUTES}, {@code NOFOLLOW_LINKS}). See
+     * {@link TransferEngine#transfer(Path, Path, CopyOption...)}.
+     *
+     * <pre>{@code
+     * ZeroCopy.transfer(src, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+     * }</pre>
+     *
+     * @param source the file to read
+     * @param target the file to create
+     * @param options how to copy
+     * @return the bytes copied
+     * @throws FileAlreadyExistsException if the target exists and {@code REPLACE_EXISTING} is not given
+     * @throws UnsupportedOperationException for {@code ATOMIC_MOVE} or an unknown option
+     * @throws IOException if the copy fails (the target then deleted); a {@link TransferException}
+     *     says how far it got
+     */
+    public static long transfer(Path source, Path target, CopyOption... options) throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, target, options);
     }
 
     /**
