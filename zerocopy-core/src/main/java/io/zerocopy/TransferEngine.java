@@ -1,6 +1,10 @@
 package io.zerocopy;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -8,8 +12,10 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.CopyOption;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,6 +257,121 @@ public final class TransferEngine {
         Checks.region(position, count);
         Checks.distinctAndOpen(source, target);
         return chain.run(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target), false);
+    }
+
+    /**
+     * Moves every byte from {@code source} to {@code target} until the source's end of stream,
+     * the replacement of {@code InputStream.transferTo} and of the copy loops of Guava and
+     * Commons IO. Streams backed by a file take the engine's channel path (zero-copy where a
+     * strategy serves the pair); any other stream is copied through the engine's pooled buffer.
+     *
+     * <p>Unwrapped, through public API only:
+     * <ul>
+     *   <li>a {@link FileInputStream} or {@link FileOutputStream} of exactly that class, through
+     *       {@code getChannel()}: the source is read from the stream's position to the file's
+     *       size when the call begins, as {@link #transfer(ReadableByteChannel, WritableByteChannel)}
+     *       reads a {@code FileChannel} (a file that reports no size, such as a FIFO, is read to
+     *       its end of stream); the target is written at its position (at the end in append
+     *       mode). A subclass is not unwrapped, since it may override {@code read} or
+     *       {@code write}.</li>
+     * </ul>
+     * Not unwrapped (copied through the buffer): {@code BufferedInputStream} and every other
+     * filter stream, whose buffer may hold bytes already read from the file (they are not
+     * skipped: the bytes the stream returns are the bytes moved); the streams of a
+     * {@code Socket}, even one made by {@code SocketChannel.open()};
+     * {@code Files.newInputStream}/{@code newOutputStream} and
+     * {@code Channels.newInputStream}/{@code newOutputStream}. Those classes are internal to
+     * the JDK and lead back to their channel only by reflection, which the library does not
+     * use. To move a socket's or a channel's bytes without a copy, pass the channel
+     * ({@code socket.getChannel()}, the channel given to {@code Channels}) to the channel
+     * forms, or use {@link #transfer(FileChannel, long, long, OutputStream)} for a file region.
+     *
+     * <p>Neither stream is closed or flushed. After the call each unwrapped file stream's
+     * position is after the last byte delivered, also on failure: a {@code FileInputStream}
+     * read to its end reads end of stream next. A stream copied through the buffer has been read
+     * to its end of stream (on failure: up to a point, with the bytes read but not written
+     * given by {@link TransferException#bytesUndelivered()}). With an idle timeout, a read or
+     * write blocked inside a stream past the deadline is ended by closing that stream, the
+     * only way to end it; the transfer then fails with a {@link TransferTimeoutException}.
+     *
+     * @param source the stream to read; not null
+     * @param target the stream to write; not null, not the source
+     * @return the bytes moved
+     * @throws ClosedChannelException if a file stream's channel is closed when the call begins
+     * @throws TransferException if the transfer fails after it began; it carries the bytes
+     *     delivered
+     * @throws IOException if a file stream's position or size cannot be read
+     */
+    public long transfer(InputStream source, OutputStream target) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        return transfer(Streams.source(source), Streams.target(target));
+    }
+
+    /**
+     * Moves {@code count} bytes of a file, starting at {@code position}, to a stream: a file
+     * served to a servlet response or to a socket's stream. The source's own position is not
+     * used or changed. A {@link FileOutputStream} target is unwrapped as in
+     * {@link #transfer(InputStream, OutputStream)}; any other stream gets the bytes through
+     * {@code write(byte[], int, int)} calls (from the file's mapping or the pooled buffer,
+     * whichever strategy serves). The stream is not closed or flushed.
+     *
+     * @param source the file; not null, open
+     * @param position the first byte; {@code >= 0}
+     * @param count the bytes to move; {@code >= 0}, {@code position + count} must not overflow
+     * @param target the stream to write; not null
+     * @return the bytes moved, less than {@code count} only if the file is shorter
+     * @throws IllegalArgumentException on a negative or overflowing position or count
+     * @throws ClosedChannelException if the source, or a file stream's channel, is closed
+     * @throws TransferException if the transfer fails after it began
+     */
+    public long transfer(FileChannel source, long position, long count, OutputStream target) throws IOException {
+        Objects.requireNonNull(target, "target");
+        return transfer(source, position, count, Streams.target(target));
+    }
+
+    /**
+     * Moves a whole file to a channel: every byte the file has when it is opened. The channel is
+     * not closed.
+     *
+     * @param source an existing regular file; not null, not a directory
+     * @param target the channel to write; not null, open
+     * @return the bytes moved
+     * @throws IllegalArgumentException if the source is a directory
+     * @throws ClosedChannelException if the target is closed when the call begins
+     * @throws TransferException if the transfer fails after it began
+     * @throws IOException if the file cannot be opened
+     */
+    public long transfer(Path source, WritableByteChannel target) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        if (Files.isDirectory(source)) {
+            throw new IllegalArgumentException("source is a directory: " + source);
+        }
+        if (!target.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+            return chain.run(in, ChannelKind.FILE, 0, in.size(), target, ChannelKind.of(target), false);
+        }
+    }
+
+    /**
+     * Moves a whole file to a stream, as {@code Files.copy(Path, OutputStream)}: every byte the
+     * file has when it is opened. The target is unwrapped as in
+     * {@link #transfer(InputStream, OutputStream)}; it is not closed or flushed.
+     *
+     * @param source an existing regular file; not null, not a directory
+     * @param target the stream to write; not null
+     * @return the bytes moved
+     * @throws IllegalArgumentException if the source is a directory
+     * @throws TransferException if the transfer fails after it began
+     * @throws IOException if the file cannot be opened
+     */
+    public long transfer(Path source, OutputStream target) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        return transfer(source, Streams.target(target));
     }
 
     /**

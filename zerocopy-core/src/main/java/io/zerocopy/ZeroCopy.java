@@ -1,6 +1,8 @@
 package io.zerocopy;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -138,6 +140,63 @@ public final class ZeroCopy {
     public static long transfer(FileChannel source, long position, long count, WritableByteChannel target)
             throws IOException {
         return DefaultEngine.INSTANCE.transfer(source, position, count, target);
+    }
+
+    /**
+     * Moves everything until the source's end of stream, by the channel path when the streams
+     * are backed by files, through a pooled buffer otherwise. See
+     * {@link TransferEngine#transfer(InputStream, OutputStream)}: which streams are unwrapped
+     * (a {@code FileInputStream} or {@code FileOutputStream} of exactly that class; not a
+     * {@code BufferedInputStream}, a socket's streams or {@code Files.newInputStream}), and the
+     * positions after the call. Neither stream is closed.
+     *
+     * @param source the stream to read
+     * @param target the stream to write
+     * @return the bytes moved
+     * @throws IOException if the transfer fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(InputStream source, OutputStream target) throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, target);
+    }
+
+    /**
+     * Moves a region of a file to a stream, such as a servlet response. See
+     * {@link TransferEngine#transfer(FileChannel, long, long, OutputStream)}.
+     *
+     * @param source the file
+     * @param position the first byte
+     * @param count the bytes to move
+     * @param target the stream to write; not closed
+     * @return the bytes moved, fewer than {@code count} only if the file is shorter
+     * @throws IOException if the transfer fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(FileChannel source, long position, long count, OutputStream target)
+            throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, position, count, target);
+    }
+
+    /**
+     * Moves a whole file to a channel. See {@link TransferEngine#transfer(Path, WritableByteChannel)}.
+     *
+     * @param source the file to read
+     * @param target the channel to write; not closed
+     * @return the bytes moved
+     * @throws IOException if the transfer fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(Path source, WritableByteChannel target) throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, target);
+    }
+
+    /**
+     * Moves a whole file to a stream. See {@link TransferEngine#transfer(Path, OutputStream)}.
+     *
+     * @param source the file to read
+     * @param target the stream to write; not closed
+     * @return the bytes moved
+     * @throws IOException if the transfer fails; a {@link TransferException} says how far it got
+     */
+    public static long transfer(Path source, OutputStream target) throws IOException {
+        return DefaultEngine.INSTANCE.transfer(source, target);
     }
 
     /**

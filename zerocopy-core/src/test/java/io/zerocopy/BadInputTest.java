@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -45,10 +46,10 @@ class BadInputTest {
         try (FileChannel fc = FileChannel.open(file)) {
             assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer((Path) null, file)), "source");
             assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer(file, (Path) null)), "target");
-            assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer(null, target)), "source");
+            assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer((ReadableByteChannel) null, target)), "source");
             assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer(fc, null)), "target");
             assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer(null, 0, 1, target)), "source");
-            assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer(fc, 0, 1, null)), "target");
+            assertMessage(assertThrows(NullPointerException.class, () -> ZeroCopy.transfer(fc, 0, 1, (WritableByteChannel) null)), "target");
         }
         assertEquals(0, sink.size());
     }
