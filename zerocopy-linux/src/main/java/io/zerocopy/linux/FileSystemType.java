@@ -8,7 +8,7 @@ package io.zerocopy.linux;
  * copy, Ceph object copy): no byte crosses the network, where a splice or a read and write
  * moves every byte to this host and back. On a local file system without extent sharing (ext4,
  * tmpfs) it is an in-kernel splice through an internal pipe of 16 pages, which the
- * {@code splice} strategy's 1 MiB pipe outruns (see docs/strategies.md).
+ * {@code splice} strategy's pooled pipe (256 KiB by default) outruns (see docs/strategies.md).
  */
 final class FileSystemType {
 

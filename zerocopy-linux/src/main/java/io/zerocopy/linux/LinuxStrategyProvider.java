@@ -22,8 +22,8 @@ import io.zerocopy.spi.TransferStrategyProvider;
  *       nothing in flight), {@link Preference#DEFAULT_RANK} for every other pair of files,
  *       sockets and pipes: socket to socket, socket or pipe to file, and file to file from
  *       256 KiB where reflink declined (below, the core's {@code transferTo} comes first),
- *       through a 1 MiB pipe, which outruns {@code copy_file_range}'s in-kernel splice on local
- *       file systems;</li>
+ *       through a pooled pipe (256 KiB by default), which outruns {@code copy_file_range}'s
+ *       16-page in-kernel splice on local file systems;</li>
  *   <li>{@code copyFileRange}, file to file, {@link Preference#DEFAULT_RANK}, after
  *       {@code splice}, which leaves it the files of a network file system (NFS, SMB, Ceph),
  *       where the call copies on the server;</li>
