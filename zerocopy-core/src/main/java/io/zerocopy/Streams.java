@@ -27,6 +27,9 @@ import java.nio.channels.WritableByteChannel;
  * module that is not open; and any filter stream (a {@code BufferedInputStream} may hold
  * bytes already read from its file).
  *
+ * <p>The views are not {@code Channels.newChannel}'s: those move at most 8 KiB a call through
+ * a buffer of their own, where a view reads into or writes from the engine's buffer directly.
+ *
  * <p>A view never closes its stream, except when the idle timeout's watchdog closes the view
  * to end a read or write blocked past the deadline: the only way to end such a call.
  */

@@ -1,9 +1,7 @@
 package io.zerocopy.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,33 +97,9 @@ final class CPeer {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
-    /** The peer's own report: {@code ok t0 t1 bytes user sys}. */
-    record Report(long t0, long t1, long bytes, long userNs, long sysNs) { }
-
-    Report exec(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(binary.toString());
-        for (String a : args) {
-            cmd.add(a);
-        }
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            line = r.readLine();
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("zcpeer timed out: " + cmd);
-        }
-        if (p.exitValue() == 2) {
-            throw new Row.Unavailable("zcpeer: " + line);
-        }
-        if (line == null || !line.startsWith("ok ")) {
-            throw new IOException("zcpeer " + String.join(" ", args) + " failed: " + line);
-        }
-        String[] f = line.split(" ");
-        return new Report(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                Long.parseLong(f[4]), Long.parseLong(f[5]));
+    /** Runs the peer once: see {@link PeerReport#exec}. */
+    PeerReport exec(String... args) throws Exception {
+        return PeerReport.exec("zcpeer", binary, args);
     }
 
     final class CRow extends Row {
@@ -145,7 +119,7 @@ final class CPeer {
                 case FILE_SOCKET: {
                     Link link = h.link(scenario);
                     Link.Session sink = link.expectSink(size);
-                    Report r;
+                    PeerReport r;
                     try {
                         r = exec("fs", method, h.ws.src.toString(), n, endpoint(link.sinkAddress()));
                     } catch (Exception e) {
@@ -154,13 +128,13 @@ final class CPeer {
                     }
                     sink.await();
                     Harness.checkBytes(size, sink.received);
-                    return new Sample(sink.received, sink.endNs - r.t0, r.userNs + r.sysNs, r.userNs, sink.cpuNs);
+                    return new Sample(sink.received, sink.endNs - r.t0(), r.userNs() + r.sysNs(), r.userNs(), sink.cpuNs);
                 }
                 case SOCKET_SOCKET: {
                     Link link = h.link(scenario);
                     Link.Session feed = link.expectFeeder(size);
                     Link.Session sink = link.expectSink(size);
-                    Report r;
+                    PeerReport r;
                     try {
                         r = exec("ss", method, endpoint(link.feederAddress()), endpoint(link.sinkAddress()), n);
                     } catch (Exception e) {
@@ -171,13 +145,13 @@ final class CPeer {
                     sink.await();
                     feed.await();
                     Harness.checkBytes(size, sink.received);
-                    return new Sample(sink.received, sink.endNs - r.t0, r.userNs + r.sysNs, r.userNs,
+                    return new Sample(sink.received, sink.endNs - r.t0(), r.userNs() + r.sysNs(), r.userNs(),
                             sink.cpuNs + feed.cpuNs);
                 }
                 default: {
-                    Report r = exec("ff", method, h.ws.src.toString(), h.ws.dst.toString(), n);
-                    Harness.checkBytes(size, r.bytes);
-                    return new Sample(r.bytes, r.t1 - r.t0, r.userNs + r.sysNs, r.userNs, 0);
+                    PeerReport r = exec("ff", method, h.ws.src.toString(), h.ws.dst.toString(), n);
+                    Harness.checkBytes(size, r.bytes());
+                    return new Sample(r.bytes(), r.t1() - r.t0(), r.userNs() + r.sysNs(), r.userNs(), 0);
                 }
             }
         }

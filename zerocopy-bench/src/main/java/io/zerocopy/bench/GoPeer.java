@@ -1,10 +1,8 @@
 package io.zerocopy.bench;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,12 +173,6 @@ final class GoPeer {
     }
 
     /**
-     * The peer's own report, {@code ok t0 t1 bytes user sys}: CLOCK_MONOTONIC nanoseconds before
-     * the first byte moved and after the last call returned, and the process's CPU in between.
-     */
-    record Timing(long t0, long t1, long bytes, long userNs, long sysNs) { }
-
-    /**
      * Copies all of {@code source} to {@code target}, a new file, as a Go program does: open,
      * create, {@code io.Copy}, close; the window covers all four.
      *
@@ -189,41 +181,13 @@ final class GoPeer {
      * @return the peer's timing
      * @throws Exception if the copy fails
      */
-    Timing copyToNewFile(Path source, Path target) throws Exception {
+    PeerReport copyToNewFile(Path source, Path target) throws Exception {
         return exec("nf", METHOD, source.toString(), target.toString());
     }
 
-    /**
-     * Runs the peer once.
-     *
-     * @param args its arguments (see {@code zcpeer.go})
-     * @return its timing
-     * @throws Row.Unavailable if the peer says it does not support the request (exit 2)
-     * @throws IOException if it fails, prints no timing or takes over 120 s
-     */
-    Timing exec(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(binary.toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String line;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            line = r.readLine();
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("zcpeer-go timed out: " + cmd);
-        }
-        if (p.exitValue() == 2) {
-            throw new Row.Unavailable("zcpeer-go: " + line);
-        }
-        if (line == null || !line.startsWith("ok ")) {
-            throw new IOException("zcpeer-go " + String.join(" ", args) + " failed: " + line);
-        }
-        String[] f = line.split(" ");
-        return new Timing(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-                Long.parseLong(f[5]));
+    /** Runs the peer once: see {@link PeerReport#exec} (arguments in {@code zcpeer.go}). */
+    PeerReport exec(String... args) throws Exception {
+        return PeerReport.exec("zcpeer-go", binary, args);
     }
 
     /** {@code io.Copy} in one scenario, against the harness's files and the sink and feeder of its network path. */
@@ -241,7 +205,7 @@ final class GoPeer {
                 case FILE_SOCKET: {
                     Link link = h.link(scenario);
                     Link.Session sink = link.expectSink(size);
-                    Timing t;
+                    PeerReport t;
                     try {
                         t = exec("fs", METHOD, h.ws.src.toString(), n, CPeer.endpoint(link.sinkAddress()));
                     } catch (Exception e) {
@@ -257,7 +221,7 @@ final class GoPeer {
                     Link link = h.link(scenario);
                     Link.Session feed = link.expectFeeder(size);
                     Link.Session sink = link.expectSink(size);
-                    Timing t;
+                    PeerReport t;
                     try {
                         t = exec("ss", METHOD, CPeer.endpoint(link.feederAddress()),
                                 CPeer.endpoint(link.sinkAddress()), n);
@@ -273,7 +237,7 @@ final class GoPeer {
                             sink.cpuNs + feed.cpuNs);
                 }
                 case FILE_FILE: {
-                    Timing t = exec("ff", METHOD, h.ws.src.toString(), h.ws.dst.toString(), n);
+                    PeerReport t = exec("ff", METHOD, h.ws.src.toString(), h.ws.dst.toString(), n);
                     Harness.checkBytes(size, t.bytes());
                     return new Sample(t.bytes(), t.t1() - t.t0(), t.userNs() + t.sysNs(), t.userNs(), 0);
                 }

@@ -1,20 +1,12 @@
 package io.zerocopy.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the iproute2 tools {@code ip} and {@code tc}: one process per command, which must exit
- * 0 within {@link #TIMEOUT_SECONDS}; otherwise an {@link IOException} carries the command line
- * and what the tool printed (stdout and stderr, through a temporary file so that a tool that
- * hangs cannot block the reader).
+ * Runs the iproute2 tools {@code ip} and {@code tc} through {@link Commands}: one process per
+ * command, which must exit 0 within {@link #TIMEOUT_SECONDS}; otherwise an {@link IOException}
+ * carries the command line and what the tool printed.
  */
 final class Iproute2 {
 
@@ -24,27 +16,10 @@ final class Iproute2 {
 
     /**
      * @param tool {@code ip} or {@code tc}
-     * @return the executable, looked up on {@code PATH} and in the sbin directories (which a
-     *     non-login root shell may leave off {@code PATH}), or null if there is none
+     * @return the executable ({@link Commands#find}), or null if there is none
      */
     static Path find(String tool) {
-        Set<String> dirs = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(":")) {
-                if (!d.isEmpty()) {
-                    dirs.add(d);
-                }
-            }
-        }
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d, tool);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return Commands.find(tool);
     }
 
     /**
@@ -60,30 +35,10 @@ final class Iproute2 {
         if (exe == null) {
             throw new IOException(tool + " (iproute2) not found");
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(exe.toString());
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile("zerocopy-bench-" + tool + "-", ".out");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            try {
-                if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IOException(line(tool, args) + ": no exit after " + TIMEOUT_SECONDS + " s");
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new IOException(line(tool, args) + ": interrupted", e);
-            }
-            String out = Files.readString(log, StandardCharsets.UTF_8).trim();
-            if (p.exitValue() != 0) {
-                throw new IOException(line(tool, args) + " exited " + p.exitValue() + (out.isEmpty() ? "" : ": " + out));
-            }
-            return out;
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = exe.toString();
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        return Commands.runWithin(TIMEOUT_SECONDS, cmd);
     }
 
     /** @return the command as one would type it */

@@ -20,7 +20,7 @@ final class NewFileGoCopier extends NewFileCopier {
 
     @Override
     long copy(Path source, Path target) throws Exception {
-        GoPeer.Timing t = go.copyToNewFile(source, target);
+        PeerReport t = go.copyToNewFile(source, target);
         long size = Files.size(source);
         if (t.bytes() != size) {
             throw new IOException("io.Copy copied " + t.bytes() + " of " + size + " bytes");

@@ -8,14 +8,11 @@ import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -221,62 +218,12 @@ final class VethNetwork implements AutoCloseable {
      * @return what was removed, or could not be, one line each
      */
     static List<String> removeStale() {
-        List<String> done = new ArrayList<>();
-        for (String name : list(Path.of("/sys/class/net"), STALE_DEVICE)) {
-            done.add(removeIfStale(name, STALE_DEVICE, "link", "del", "dev", name));
-        }
-        for (String name : list(Path.of(NetNamespace.DIR), STALE_NAMESPACE)) {
-            done.add(removeIfStale(name, STALE_NAMESPACE, "netns", "del", name));
-        }
-        done.removeIf(s -> s == null);
-        return done;
-    }
-
-    private static String removeIfStale(String name, Pattern p, String... ipArgs) {
-        Matcher m = p.matcher(name);
-        if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(1))).isPresent()) {
-            return null;
-        }
-        try {
-            Iproute2.run("ip", ipArgs);
-            return "removed " + name + ", left by a run that no longer exists";
-        } catch (IOException e) {
-            return "could not remove stale " + name + ": " + e.getMessage();
-        }
-    }
-
-    private static List<String> list(Path dir, Pattern p) {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            for (Path e : s) {
-                String n = e.getFileName().toString();
-                if (p.matcher(n).matches()) {
-                    names.add(n);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            // no namespaces named yet
-        } catch (IOException e) {
-            System.err.println("zerocopy-bench: cannot list " + dir + ": " + e);
-        }
-        return names;
+        return NetworkLeftovers.removeStale(STALE_DEVICE, STALE_NAMESPACE, "zerocopy-bench");
     }
 
     /** @return the first /28 of the range, from one derived from {@code pid}, that the root namespace does not use */
     private static int freeBlock(long pid) throws IOException {
-        String used = Iproute2.run("ip", "-4", "-o", "addr", "show");
-        int start = (int) (pid % BLOCKS);
-        for (int i = 0; i < BLOCKS; i++) {
-            int b = (start + i) % BLOCKS;
-            boolean free = true;
-            for (int h = 0; h < 16 && free; h++) {
-                free = !used.contains(" " + dotted(RANGE + b * 16 + h) + "/");
-            }
-            if (free) {
-                return b;
-            }
-        }
-        throw new IOException("every /28 of 10.213.0.0/16 is in use");
+        return NetworkLeftovers.freeBlock(pid, RANGE, BLOCKS, 16);
     }
 
     /**
@@ -308,10 +255,6 @@ final class VethNetwork implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static String dotted(int a) {
-        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
     }
 
     /** @return one line for the report: the pairs, MTU and qdisc */

@@ -51,7 +51,7 @@ class GoPeerTest {
         Path src = dir.resolve("src.bin");
         Workspace.fill(src, SIZE, 3);
         Path dst = dir.resolve("dst.bin");
-        GoPeer.Timing t = go.copyToNewFile(src, dst);
+        PeerReport t = go.copyToNewFile(src, dst);
         assertEquals(SIZE, t.bytes());
         assertTrue(t.t1() >= t.t0());
         assertEquals(-1, Files.mismatch(src, dst));

@@ -1,5 +1,7 @@
 package io.zerocopy.bench.timing.peers;
 
+import io.zerocopy.bench.Commands;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

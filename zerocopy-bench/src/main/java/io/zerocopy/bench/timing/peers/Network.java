@@ -1,14 +1,13 @@
 package io.zerocopy.bench.timing.peers;
 
+import io.zerocopy.bench.Commands;
+import io.zerocopy.bench.NetworkLeftovers;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -105,8 +104,8 @@ final class Network {
     private static Pair pair(Undo undo, long pid, String role, char device, int subnet) throws IOException {
         String ns = "zcp-" + pid + "-" + role;
         String dev = "zcp" + pid + device;
-        String root = dotted(subnet + 1);
-        String far = dotted(subnet + 2);
+        String root = NetworkLeftovers.dotted(subnet + 1);
+        String far = NetworkLeftovers.dotted(subnet + 2);
         String mtu = Integer.toString(MTU);
         undo.add("namespace " + ns, () -> quietly("ip", "netns", "del", ns));
         Commands.run("ip", "netns", "add", ns);
@@ -135,65 +134,11 @@ final class Network {
 
     /** @return what was removed of runs whose process no longer exists, one line each */
     private static List<String> removeStale() {
-        List<String> done = new ArrayList<>();
-        for (String name : list(Path.of("/sys/class/net"), STALE_DEVICE)) {
-            done.add(removeIfStale(name, STALE_DEVICE, "ip", "link", "del", "dev", name));
-        }
-        for (String name : list(Path.of("/var/run/netns"), STALE_NAMESPACE)) {
-            done.add(removeIfStale(name, STALE_NAMESPACE, "ip", "netns", "del", name));
-        }
-        done.removeIf(s -> s == null);
-        return done;
-    }
-
-    private static String removeIfStale(String name, Pattern p, String... command) {
-        Matcher m = p.matcher(name);
-        if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(1))).isPresent()) {
-            return null;
-        }
-        try {
-            Commands.run(command);
-            return "removed " + name + ", left by a run that no longer exists";
-        } catch (IOException e) {
-            return "could not remove stale " + name + ": " + e.getMessage();
-        }
-    }
-
-    private static List<String> list(Path dir, Pattern p) {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            for (Path e : s) {
-                String n = e.getFileName().toString();
-                if (p.matcher(n).matches()) {
-                    names.add(n);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            // no namespaces named yet
-        } catch (IOException e) {
-            System.err.println("real-peers: cannot list " + dir + ": " + e);
-        }
-        return names;
+        return NetworkLeftovers.removeStale(STALE_DEVICE, STALE_NAMESPACE, "real-peers");
     }
 
     /** @return the first /29 of the range, from one derived from {@code pid}, that the root namespace does not use */
     private static int freeBlock(long pid) throws IOException {
-        String used = Commands.run("ip", "-4", "-o", "addr", "show");
-        int start = (int) (pid % BLOCKS);
-        for (int i = 0; i < BLOCKS; i++) {
-            int b = (start + i) % BLOCKS;
-            boolean free = true;
-            for (int h = 0; h < 8 && free; h++) {
-                free = !used.contains(" " + dotted(RANGE + b * 8 + h) + "/");
-            }
-            if (free) {
-                return b;
-            }
-        }
-        throw new IOException("every /29 of 10.215.0.0/16 is in use");
-    }
-
-    private static String dotted(int a) {
-        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+        return NetworkLeftovers.freeBlock(pid, RANGE, BLOCKS, 8);
     }
 }
