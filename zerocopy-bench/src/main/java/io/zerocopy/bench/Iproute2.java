@@ -40,9 +40,4 @@ final class Iproute2 {
         System.arraycopy(args, 0, cmd, 1, args.length);
         return Commands.runWithin(TIMEOUT_SECONDS, cmd);
     }
-
-    /** @return the command as one would type it */
-    static String line(String tool, String... args) {
-        return tool + " " + String.join(" ", args);
-    }
 }
