@@ -1,10 +1,7 @@
 package io.zerocopy.linux;
 
-import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.AsynchronousCloseException;
@@ -18,25 +15,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * non-blocking mode for the length of a transfer; and the native address of a direct buffer.
  * Internal: not API.
  *
- * <p>How: {@code Class.getDeclaredField} is allowed on the non-exported {@code sun.nio.ch}
- * classes; {@code sun.misc.Unsafe} (exported by {@code jdk.unsupported}; {@link UnsafeMemory})
- * reads the field at {@code objectFieldOffset}. Fields read (identical on JDK 17 and 25):
- * {@code FileChannelImpl.fd} (a {@link FileDescriptor}) and then {@code FileDescriptor.fd};
- * {@code SocketChannelImpl.fdVal}, {@code SourceChannelImpl.fdVal}, {@code SinkChannelImpl.fdVal};
- * and, where present (JDK 19+), their {@code boolean forcedNonBlocking}.
- * A channel of any other class (another provider, a wrapper) has no descriptor here and takes
- * the portable path. If a future JDK renames a field, the affected channel class takes the
- * portable path; nothing fails.
+ * <p>How ({@link ChannelFields}, chosen once): method handles on {@code sun.nio.ch}
+ * ({@link MethodHandleFields}) where {@code java.base} opens that package to this module
+ * ({@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}, or the manifest line
+ * {@code Add-Opens: java.base/sun.nio.ch} of an executable jar); else {@code sun.misc.Unsafe}
+ * ({@link UnsafeFields}) while the JDK allows it and {@value #UNSAFE_PROPERTY} is not
+ * {@code false}. On JDK 24+ the Unsafe route prints the JDK's one-time warning; the opened
+ * route prints nothing. A channel of any other class (another provider, a wrapper) has no
+ * descriptor here and takes the portable path, as does every class if a future JDK renames
+ * the fields; nothing fails.
  *
  * <p>Availability ({@link #unavailabilityCause()}) is decided once, when this class is
- * initialised, which never throws. Where {@code jdk.unsupported} is absent, or Unsafe refuses
- * ({@code objectFieldOffset} or a read throwing, as {@code --sun-misc-unsafe-memory-access=deny}
- * makes every memory-access method do), the exception itself is the cause, and no read is
- * attempted mid-transfer: the {@link Layout} has read each kind of field once.
- *
- * <p>On JDK 24+ the first use of an Unsafe memory-access method prints a one-time JDK warning.
- * Initialising this class first initialises the native binding, whose jffi backend uses
- * Unsafe itself, so this class never causes a warning of its own.
+ * initialised, which never throws. When neither route works the cause names both: the option
+ * that would open {@code sun.nio.ch}, and the exception Unsafe threw (module
+ * {@code jdk.unsupported} absent, or {@code --sun-misc-unsafe-memory-access=deny}), kept as
+ * the cause; no read is attempted mid-transfer, each route having read a descriptor once.
  *
  * <p>Close race: a raw descriptor number may be closed and reused by another thread at any
  * time. {@link #dup} duplicates it and then checks {@link Channel#isOpen()}: a channel is
@@ -45,179 +38,58 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ChannelDescriptors {
 
-    /** Reads fields of objects at their offsets: {@link UnsafeMemory}, or a test's stand-in. */
-    interface Memory {
-        long objectFieldOffset(Field f);
+    /**
+     * System property: {@code false} never falls back to {@code sun.misc.Unsafe} (descriptors
+     * are then read only where {@code sun.nio.ch} is open to this module).
+     */
+    static final String UNSAFE_PROPERTY = "io.zerocopy.linux.unsafe";
+    private static final boolean UNSAFE_ALLOWED = !"false".equalsIgnoreCase(System.getProperty(UNSAFE_PROPERTY));
 
-        int getInt(Object o, long offset);
-
-        long getLong(Object o, long offset);
-
-        Object getObject(Object o, long offset);
-
-        boolean getBooleanVolatile(Object o, long offset);
-    }
-
-    private static final Layout LAYOUT;
+    /** How descriptors are read, or null. */
+    private static final ChannelFields FIELDS;
+    /** Why descriptors cannot be read, or null. */
+    private static final Throwable CAUSE;
 
     static {
-        // The binding first: jffi's own Unsafe use then accounts for the JDK 24+ warning.
-        Native.syscalls();
-        Layout layout;
+        ChannelFields fields = null;
+        Throwable cause = null;
         try {
-            layout = Layout.of(UnsafeMemory.open());
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            // NoClassDefFoundError for sun/misc/Unsafe where module jdk.unsupported is absent.
-            layout = Layout.unavailable(e);
+            fields = MethodHandleFields.open();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError opened) {
+            if (!UNSAFE_ALLOWED) {
+                cause = new IllegalStateException("channel descriptors unreadable: " + opened.getMessage()
+                        + "; sun.misc.Unsafe not tried (-D" + UNSAFE_PROPERTY + "=false)", opened);
+            } else {
+                UnsafeFields unsafe;
+                try {
+                    unsafe = UnsafeFields.of(UnsafeMemory.open());
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    // NoClassDefFoundError for sun/misc/Unsafe where module jdk.unsupported is absent.
+                    unsafe = UnsafeFields.unavailable(e);
+                }
+                if (unsafe.cause == null) {
+                    fields = unsafe;
+                } else {
+                    cause = new IllegalStateException("channel descriptors unreadable: " + opened.getMessage()
+                            + "; and through sun.misc.Unsafe: " + unsafe.cause, unsafe.cause);
+                    cause.addSuppressed(opened);
+                }
+            }
         }
-        LAYOUT = layout;
+        FIELDS = fields;
+        CAUSE = cause;
     }
 
     private ChannelDescriptors() { }
 
     /** @return why no descriptor can be read on this JVM, or null if descriptors are readable */
     static Throwable unavailabilityCause() {
-        return LAYOUT.cause;
+        return CAUSE;
     }
 
-    /**
-     * Where the fields are, found once through a {@link Memory}; with a {@link #cause} if
-     * descriptors cannot be read. Making it reads a descriptor and a buffer address once, so a
-     * JDK that refuses reads is found here, not in a transfer.
-     */
-    static final class Layout {
-        final Memory memory;
-        final Class<?> fileChannel;
-        final Class<?> socketChannel;
-        final Class<?> sourceChannel;
-        final Class<?> sinkChannel;
-        final long fileChannelFd;
-        final long fileDescriptorFd;
-        final long socketFdVal;
-        final long sourceFdVal;
-        final long sinkFdVal;
-        final long socketForced;
-        final long sourceForced;
-        final long sinkForced;
-        final long bufferAddress;
-        /** Why descriptors cannot be read, or null; the memory's own exception when it refused. */
-        final Throwable cause;
-        /** The first exception the memory threw while this layout was made. */
-        private Throwable refused;
-
-        private Layout(Throwable cause) {
-            this.memory = null;
-            this.fileChannel = null;
-            this.socketChannel = null;
-            this.sourceChannel = null;
-            this.sinkChannel = null;
-            this.fileChannelFd = -1;
-            this.fileDescriptorFd = -1;
-            this.socketFdVal = -1;
-            this.sourceFdVal = -1;
-            this.sinkFdVal = -1;
-            this.socketForced = -1;
-            this.sourceForced = -1;
-            this.sinkForced = -1;
-            this.bufferAddress = -1;
-            this.cause = cause;
-        }
-
-        private Layout(Memory memory) {
-            this.memory = memory;
-            fileDescriptorFd = offset(FileDescriptor.class, "fd", int.class);
-            fileChannel = type("sun.nio.ch.FileChannelImpl");
-            fileChannelFd = offset(fileChannel, "fd", FileDescriptor.class);
-            socketChannel = type("sun.nio.ch.SocketChannelImpl");
-            socketFdVal = offset(socketChannel, "fdVal", int.class);
-            sourceChannel = type("sun.nio.ch.SourceChannelImpl");
-            sourceFdVal = offset(sourceChannel, "fdVal", int.class);
-            sinkChannel = type("sun.nio.ch.SinkChannelImpl");
-            sinkFdVal = offset(sinkChannel, "fdVal", int.class);
-            // JDK 19+: set when a virtual thread made the descriptor non-blocking for good.
-            socketForced = offset(socketChannel, "forcedNonBlocking", boolean.class);
-            sourceForced = offset(sourceChannel, "forcedNonBlocking", boolean.class);
-            sinkForced = offset(sinkChannel, "forcedNonBlocking", boolean.class);
-            bufferAddress = offset(java.nio.Buffer.class, "address", long.class);
-            Throwable why = refused;
-            if (why == null && fileDescriptorFd < 0) {
-                why = new NoSuchFieldException("java.io.FileDescriptor.fd (int)");
-            }
-            if (why == null && bufferAddress < 0) {
-                why = new NoSuchFieldException("java.nio.Buffer.address (long)");
-            }
-            this.cause = why != null ? why : readOnce();
-        }
-
-        /**
-         * @param memory how to read fields
-         * @return the layout; its {@link #cause} is set if {@code memory} cannot read descriptors
-         */
-        static Layout of(Memory memory) {
-            return new Layout(memory);
-        }
-
-        /**
-         * @param cause why no memory to read fields with could be had
-         * @return a layout that reads nothing
-         */
-        static Layout unavailable(Throwable cause) {
-            return new Layout(cause);
-        }
-
-        /**
-         * Reads descriptor 0 from {@code FileDescriptor.in} and a direct buffer's address (the
-         * JDK allows or denies every Unsafe memory-access method alike).
-         *
-         * @return why that failed, or null
-         */
-        private Throwable readOnce() {
-            try {
-                int in = memory.getInt(FileDescriptor.in, fileDescriptorFd);
-                if (in != 0) {
-                    return new IllegalStateException("FileDescriptor.in reads as descriptor " + in + " through " + memory);
-                }
-                if (memory.getLong(ByteBuffer.allocateDirect(1), bufferAddress) == 0) {
-                    return new IllegalStateException("a direct buffer's address reads as 0 through " + memory);
-                }
-                return null;
-            } catch (RuntimeException | LinkageError e) {
-                return e;
-            }
-        }
-
-        /**
-         * @return the field's offset; -1 if the class, the field or its expected type is
-         *     missing, or if the memory throws (that exception is then kept as the cause)
-         */
-        private long offset(Class<?> type, String field, Class<?> fieldType) {
-            if (type == null || refused != null) {
-                return -1;
-            }
-            Field f;
-            try {
-                f = type.getDeclaredField(field);
-            } catch (NoSuchFieldException | RuntimeException e) {
-                return -1;
-            }
-            if (f.getType() != fieldType || Modifier.isStatic(f.getModifiers())) {
-                return -1;
-            }
-            try {
-                return memory.objectFieldOffset(f);
-            } catch (RuntimeException | LinkageError e) {
-                refused = e;
-                return -1;
-            }
-        }
-
-        private static Class<?> type(String name) {
-            try {
-                return Class.forName(name, false, ClassLoader.getPlatformClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                return null;
-            }
-        }
+    /** @return how descriptors are read ({@code "method handles on sun.nio.ch"}, {@code "sun.misc.Unsafe"}), or {@code "none"} */
+    static String route() {
+        return FIELDS != null ? FIELDS.toString() : "none";
     }
 
     /**
@@ -378,23 +250,8 @@ final class ChannelDescriptors {
 
     /** @return the raw descriptor number, -1 if closed, -2 if this class has none readable */
     static int raw(Channel channel) {
-        Layout l = LAYOUT;
-        if (l.cause != null) {
-            return -2;
-        }
-        Class<?> type = channel.getClass();
-        if (type == l.fileChannel && l.fileChannelFd >= 0) {
-            Object fd = l.memory.getObject(channel, l.fileChannelFd);
-            return fd == null ? -1 : l.memory.getInt(fd, l.fileDescriptorFd);
-        }
-        long offset = type == l.socketChannel ? l.socketFdVal
-                : type == l.sourceChannel ? l.sourceFdVal
-                : type == l.sinkChannel ? l.sinkFdVal
-                : -1;
-        if (offset < 0) {
-            return -2;
-        }
-        return channel.isOpen() ? l.memory.getInt(channel, offset) : -1;
+        ChannelFields f = FIELDS;
+        return f == null ? -2 : f.raw(channel);
     }
 
     /**
@@ -403,26 +260,18 @@ final class ChannelDescriptors {
      *     (virtual threads, JDK 19+), so it must stay non-blocking
      */
     static boolean forcedNonBlocking(Channel channel) {
-        Layout l = LAYOUT;
-        if (l.cause != null) {
-            return false;
-        }
-        Class<?> type = channel.getClass();
-        long offset = type == l.socketChannel ? l.socketForced
-                : type == l.sourceChannel ? l.sourceForced
-                : type == l.sinkChannel ? l.sinkForced
-                : -1;
-        return offset >= 0 && l.memory.getBooleanVolatile(channel, offset);
+        ChannelFields f = FIELDS;
+        return f != null && f.forcedNonBlocking(channel);
     }
 
     /**
      * @param direct a direct buffer
-     * @return the native address of its element 0, or 0 if it cannot be read on this JVM
+     * @return the native address of its element 0 (not of its position), or 0 if the binding
+     *     is unavailable
      */
     static long address(ByteBuffer direct) {
         assert direct.isDirect();
-        Layout l = LAYOUT;
-        return l.cause != null ? 0 : l.memory.getLong(direct, l.bufferAddress);
+        return Native.address(direct);
     }
 
     /**
@@ -436,11 +285,7 @@ final class ChannelDescriptors {
 
     /** @return whether {@link #dup} can give a descriptor for channels of this class */
     static boolean readable(Class<?> type) {
-        Layout l = LAYOUT;
-        return l.cause == null && type != null
-                && (type == l.fileChannel && l.fileChannelFd >= 0
-                    || type == l.socketChannel && l.socketFdVal >= 0
-                    || type == l.sourceChannel && l.sourceFdVal >= 0
-                    || type == l.sinkChannel && l.sinkFdVal >= 0);
+        ChannelFields f = FIELDS;
+        return f != null && f.readable(type);
     }
 }

@@ -83,17 +83,18 @@ final class EpollPoller implements Closeable {
      * @param fd a descriptor this thread waits on (not a regular file: poll(2) reports those ready)
      * @param interest {@link Native#EPOLLIN} and/or {@link Native#EPOLLOUT}
      * @param event a native-order direct buffer of {@link Native#EPOLL_EVENT_SIZE} bytes the call may use
+     * @param eventAddress its native address
      * @param registered whether {@code fd} may already be in the epoll set (armed before, not forgotten)
      * @throws NativeIOException if epoll_ctl fails
      */
-    void arm(int fd, int interest, ByteBuffer event, boolean registered) throws NativeIOException {
+    void arm(int fd, int interest, ByteBuffer event, long eventAddress, boolean registered) throws NativeIOException {
         waiters.put(fd, Thread.currentThread());
         event.putInt(0, interest | Native.EPOLLONESHOT);
         event.putLong(Native.EPOLL_DATA_OFFSET, fd);
         int op = registered ? Native.EPOLL_CTL_MOD : Native.EPOLL_CTL_ADD;
-        int r = ctl(op, fd, ChannelDescriptors.address(event));
+        int r = ctl(op, fd, eventAddress);
         if (r < 0 && Errno.action(Errno.Syscall.EPOLL_CTL, -r, false) == Errno.Action.SWITCH_OP) {
-            r = ctl(op == Native.EPOLL_CTL_ADD ? Native.EPOLL_CTL_MOD : Native.EPOLL_CTL_ADD, fd, ChannelDescriptors.address(event));
+            r = ctl(op == Native.EPOLL_CTL_ADD ? Native.EPOLL_CTL_MOD : Native.EPOLL_CTL_ADD, fd, eventAddress);
         }
         if (r < 0) {
             disarm(fd);

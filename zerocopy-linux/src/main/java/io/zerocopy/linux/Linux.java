@@ -11,12 +11,13 @@ import io.zerocopy.spi.TransferStrategy;
  * {@link io.zerocopy.TransferEngine}.
  *
  * <p>Availability is decided once, on first use, and never throws: it needs Linux on x86_64,
- * aarch64 or riscv64, jnr-ffi able to bind the C library, {@code sun.misc.Unsafe} (module
- * {@code jdk.unsupported}) to read channel descriptors, and the system property
- * {@value #ENABLED_PROPERTY} not {@code false}. Otherwise {@link #unavailabilityCause()} gives
- * the exception that stopped it (such as {@code NoClassDefFoundError: sun/misc/Unsafe} in a
- * runtime without {@code jdk.unsupported}), the provider offers no strategies and the core's
- * serve. Thread-safe.
+ * aarch64 or riscv64, a binding of the C library ({@link #binding()}: {@code java.lang.foreign}
+ * on JDK 22+, jnr-ffi before), a way to read channel descriptors ({@link #descriptorAccess()}:
+ * method handles where {@code java.base} opens {@code sun.nio.ch} to this module, else
+ * {@code sun.misc.Unsafe}), and the system property {@value #ENABLED_PROPERTY} not
+ * {@code false}. Otherwise {@link #unavailabilityCause()} gives the exception that stopped it,
+ * the provider offers no strategies and the core's serve. The JDK options for each JDK are in
+ * docs/linux.md, "JDK options". Thread-safe.
  */
 public final class Linux {
 
@@ -50,6 +51,23 @@ public final class Linux {
     /** @return why the Linux strategies cannot run, or null if they can */
     public static Throwable unavailabilityCause() {
         return Availability.CAUSE;
+    }
+
+    /**
+     * @return the binding the system calls go through: {@code "java.lang.foreign"} (JDK 22+),
+     *     {@code "jnr-ffi"}, or {@code "none"} if the module is unavailable
+     */
+    public static String binding() {
+        return isAvailable() ? Native.binding() : "none";
+    }
+
+    /**
+     * @return how channel descriptors are read: {@code "method handles on sun.nio.ch"} (where
+     *     {@code java.base} opens that package to this module), {@code "sun.misc.Unsafe"}, or
+     *     {@code "none"} if the module is unavailable
+     */
+    public static String descriptorAccess() {
+        return isAvailable() ? ChannelDescriptors.route() : "none";
     }
 
     /**
@@ -169,10 +187,9 @@ public final class Linux {
                     cause = ChannelDescriptors.unavailabilityCause();
                     if (cause != null) {
                         Throwable why = cause;
-                        // On Linux with a working binding: the runtime lacks jdk.unsupported, or Unsafe refuses.
+                        // On Linux with a working binding: sun.nio.ch not open, and Unsafe absent or refusing.
                         System.getLogger(Linux.class.getPackageName()).log(Level.WARNING,
-                                () -> "zerocopy-linux: unavailable: channel descriptors cannot be read"
-                                        + " (needs module jdk.unsupported; -D" + ENABLED_PROPERTY + "=false silences this): " + why);
+                                () -> "zerocopy-linux: unavailable (-D" + ENABLED_PROPERTY + "=false silences this): " + why);
                     }
                 }
             } catch (RuntimeException | LinkageError e) {

@@ -1,32 +1,31 @@
 package io.zerocopy.linux;
 
 import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Locale;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
-import jnr.ffi.annotations.IgnoreError;
-import jnr.ffi.annotations.Out;
-import jnr.ffi.types.intptr_t;
-import jnr.ffi.types.size_t;
-import jnr.ffi.types.ssize_t;
-import jnr.ffi.types.u_int64_t;
-
 /**
- * The C library calls this module uses, bound with jnr-ffi, and the constants they take: the
- * production {@link Syscalls}. The only class that touches jnr-ffi. Internal: not API.
+ * The production {@link Syscalls}, chosen once, and the constants the calls take. Internal:
+ * not API.
  *
- * <p>The binding is created once, lazily, by {@link Holder}, and never throws at class-load
- * time: on another OS or architecture, with the kill switch {@value #ENABLED_PROPERTY}
- * {@code =false}, if jnr-ffi cannot load, or if a call is missing, {@link #syscalls()} is null
- * and {@link #unavailabilityCause()} says why (logged once at DEBUG).
+ * <p>The binding is {@code java.lang.foreign} ({@code ForeignSyscalls}, in the jar's
+ * {@code META-INF/versions/22}) on JDK 22 and newer, jnr-ffi ({@link JnrSyscalls}) before, or
+ * where the foreign one cannot be made; {@value #BINDING_PROPERTY} forces either. It is created
+ * once, lazily, by {@link Holder}, probed with calls that must fail harmlessly, and never throws
+ * at class-load time: on another OS or architecture, with the kill switch
+ * {@value #ENABLED_PROPERTY} {@code =false}, if no binding loads, or if a call is missing,
+ * {@link #syscalls()} is null and {@link #unavailabilityCause()} says why (logged once).
  */
-final class Native implements Syscalls {
+final class Native {
 
     /** System property: {@code false} disables the module (its provider offers no strategies). */
     static final String ENABLED_PROPERTY = "io.zerocopy.linux.enabled";
+    /** System property: {@code foreign} or {@code jnr} forces that binding; unset, the JDK decides. */
+    static final String BINDING_PROPERTY = "io.zerocopy.linux.binding";
+    private static final String FOREIGN = "foreign";
+    private static final String JNR = "jnr";
 
     static final int O_NONBLOCK = 0x800;
     static final int O_APPEND = 0x400;
@@ -88,85 +87,10 @@ final class Native implements Syscalls {
     /** Room for a {@code struct statfs}: 120 bytes on x86_64, aarch64 and riscv64; {@code f_type} is its first long. */
     static final int STATFS_SIZE = 128;
 
-    /**
-     * The calls used, with their exact C types; pointers are passed as addresses, but
-     * {@code loff_t *} as a direct buffer (see {@link Syscalls}). Public only because jnr-ffi
-     * generates its implementation in another class loader (package-private: IllegalAccessError).
-     */
-    public interface LibC {
+    /** {@code sysconf} name of the page size ({@code _SC_PAGESIZE}). */
+    static final int SC_PAGESIZE = 30;
 
-        /** {@code ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
-        @ssize_t long splice(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, @size_t long len, int flags);
-
-        /** {@code ssize_t copy_file_range(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)} */
-        @ssize_t long copy_file_range(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, @size_t long len, int flags);
-
-        /** {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)} */
-        @ssize_t long sendfile(int outFd, int inFd, ByteBuffer offset, @size_t long count);
-
-        /** {@code int fstatfs(int fd, struct statfs *buf)} */
-        int fstatfs(int fd, @intptr_t long buf);
-
-        /** {@code ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)} */
-        @ssize_t long tee(int fdIn, int fdOut, @size_t long len, int flags);
-
-        /** {@code ssize_t vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned int flags)} */
-        @ssize_t long vmsplice(int fd, @intptr_t long iov, @size_t long nrSegs, int flags);
-
-        /**
-         * {@code int ioctl(int fd, unsigned long request, void *arg)}: {@link #SIOCOUTQ} and {@link #FIONREAD}
-         * ({@code int *}), {@link #FICLONERANGE} ({@code struct file_clone_range *}).
-         */
-        int ioctl(int fd, @u_int64_t long request, @intptr_t long arg);
-
-        /** {@code int pipe2(int pipefd[2], int flags)} */
-        int pipe2(@Out int[] fds, int flags);
-
-        /** {@code int fcntl(int fd, int cmd, int arg)}: F_GETFL, F_SETFL, F_DUPFD_CLOEXEC, F_[GS]ETPIPE_SZ. */
-        int fcntl(int fd, int cmd, int arg);
-
-        /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
-        int poll(@intptr_t long fds, @u_int64_t long nfds, int timeout);
-
-        /** {@code int epoll_create1(int flags)} */
-        int epoll_create1(int flags);
-
-        /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)} */
-        int epoll_ctl(int epfd, int op, int fd, @intptr_t long event);
-
-        /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} */
-        int epoll_wait(int epfd, @intptr_t long events, int maxEvents, int timeout);
-
-        /** {@code ssize_t read(int fd, void *buf, size_t count)}: only to rescue bytes left in a pipe. */
-        @ssize_t long read(int fd, @intptr_t long buf, @size_t long count);
-
-        /** {@code int close(int fd)} */
-        int close(int fd);
-
-        /** {@code char *strerror(int errnum)}; cannot fail. */
-        @IgnoreError String strerror(int errnum);
-    }
-
-    /**
-     * {@code fstat}, bound apart from {@link LibC}: glibc exports the symbol only from 2.33 on
-     * (before, {@code __fxstat}), and its absence must cost no more than reflink's memory of
-     * refusing file systems. Public for jnr-ffi, as {@link LibC}.
-     */
-    public interface Stat {
-
-        /** {@code int fstat(int fd, struct stat *statbuf)} */
-        int fstat(int fd, @intptr_t long stat);
-    }
-
-    private final LibC libc;
-    private final Stat stat;
-    private final Runtime runtime;
-
-    private Native(LibC libc, Stat stat, Runtime runtime) {
-        this.libc = libc;
-        this.stat = stat;
-        this.runtime = runtime;
-    }
+    private Native() { }
 
     /** @return the binding, or null if unavailable */
     static Syscalls syscalls() {
@@ -188,127 +112,89 @@ final class Native implements Syscalls {
         return Holder.CAUSE != null ? Holder.CAUSE : Holder.EPOLL_CAUSE;
     }
 
-    /** @return the size of a memory page, in bytes */
+    /** @return the size of a memory page, in bytes (4096 if the binding is unavailable) */
     static int pageSize() {
-        return (int) com.kenai.jffi.PageManager.getInstance().pageSize();
+        return Holder.PAGE_SIZE;
     }
 
     /** @return a description of an errno value, such as {@code "Broken pipe"} */
     static String describe(int errno) {
-        Native n = Holder.SYSCALLS;
-        String s = n != null ? n.libc.strerror(errno) : null;
+        Syscalls sys = Holder.SYSCALLS;
+        String s = sys != null ? sys.strerror(errno) : null;
         return s != null ? s : "errno " + errno;
     }
 
-    private long result(long r) {
-        return r < 0 ? -runtime.getLastError() : r;
+    /**
+     * @param direct a direct buffer
+     * @return its native address, or 0 if the binding is unavailable
+     */
+    static long address(ByteBuffer direct) {
+        Syscalls sys = Holder.SYSCALLS;
+        return sys != null ? sys.address(direct) : 0;
     }
 
-    private int result(int r) {
-        return r < 0 ? -runtime.getLastError() : r;
+    /**
+     * @return the binding that serves ({@code "java.lang.foreign"} or {@code "jnr-ffi"}), or
+     *     {@code "none"}
+     */
+    static String binding() {
+        Syscalls sys = Holder.SYSCALLS;
+        return sys != null ? sys.toString() : "none";
     }
 
-    @Override
-    public long splice(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
-        return result(libc.splice(fdIn, offIn, fdOut, offOut, len, flags));
-    }
-
-    @Override
-    public long copyFileRange(int fdIn, ByteBuffer offIn, int fdOut, ByteBuffer offOut, long len, int flags) {
-        return result(libc.copy_file_range(fdIn, offIn, fdOut, offOut, len, flags));
-    }
-
-    @Override
-    public long sendfile(int fdOut, int fdIn, ByteBuffer offIn, long count) {
-        return result(libc.sendfile(fdOut, fdIn, offIn, count));
-    }
-
-    @Override
-    public long tee(int fdIn, int fdOut, long len, int flags) {
-        return result(libc.tee(fdIn, fdOut, len, flags));
-    }
-
-    @Override
-    public long vmsplice(int fd, long iov, long nrSegs, int flags) {
-        return result(libc.vmsplice(fd, iov, nrSegs, flags));
-    }
-
-    @Override
-    public int ioctl(int fd, long request, long intAddress) {
-        return result(libc.ioctl(fd, request, intAddress));
-    }
-
-    @Override
-    public int cloneRange(int targetFd, long range) {
-        return result(libc.ioctl(targetFd, FICLONERANGE, range));
-    }
-
-    @Override
-    public int fstat(int fd, long statAddress) {
-        return stat == null ? -Errno.ENOSYS : result(stat.fstat(fd, statAddress));
-    }
-
-    @Override
-    public int fstatfs(int fd, long statfsAddress) {
-        return result(libc.fstatfs(fd, statfsAddress));
-    }
-
-    @Override
-    public int pipe2(int[] fds, int flags) {
-        return result(libc.pipe2(fds, flags));
-    }
-
-    @Override
-    public int fcntl(int fd, int cmd, int arg) {
-        return result(libc.fcntl(fd, cmd, arg));
-    }
-
-    @Override
-    public int poll(long fds, int nfds, int timeoutMillis) {
-        return result(libc.poll(fds, nfds, timeoutMillis));
-    }
-
-    @Override
-    public int epollCreate1(int flags) {
-        return result(libc.epoll_create1(flags));
-    }
-
-    @Override
-    public int epollCtl(int epfd, int op, int fd, long event) {
-        return result(libc.epoll_ctl(epfd, op, fd, event));
-    }
-
-    @Override
-    public int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
-        return result(libc.epoll_wait(epfd, events, maxEvents, timeoutMillis));
-    }
-
-    @Override
-    public long read(int fd, long buf, long count) {
-        return result(libc.read(fd, buf, count));
-    }
-
-    @Override
-    public int close(int fd) {
-        return result(libc.close(fd));
-    }
-
-    @Override
-    public String toString() {
-        return "Native[jnr-ffi]";
+    /**
+     * Chooses the binding: {@code java.lang.foreign} on JDK 22+ (when this jar has it), else
+     * jnr-ffi; {@value #BINDING_PROPERTY} {@code =foreign} or {@code =jnr} forces one.
+     *
+     * @return the binding, not yet probed
+     * @throws Throwable why no binding could be made (other attempts suppressed)
+     */
+    private static Syscalls bind() throws Throwable {
+        String requested = System.getProperty(BINDING_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+        if (!requested.isEmpty() && !requested.equals(FOREIGN) && !requested.equals(JNR)) {
+            throw new IllegalArgumentException(BINDING_PROPERTY + " must be " + FOREIGN + " or " + JNR + ": " + requested);
+        }
+        Throwable foreignFailure = null;
+        if (requested.equals(FOREIGN) || requested.isEmpty() && Runtime.version().feature() >= 22) {
+            try {
+                return (Syscalls) Class.forName(Native.class.getPackageName() + ".ForeignSyscalls")
+                        .getDeclaredMethod("load").invoke(null);
+            } catch (InvocationTargetException e) {
+                Throwable t = e.getCause();
+                foreignFailure = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
+            } catch (ClassNotFoundException e) {
+                foreignFailure = new UnsupportedOperationException("this jar has no java.lang.foreign binding "
+                        + "(META-INF/versions/22 absent: it was built on a JDK before 22)", e);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                foreignFailure = e;
+            }
+            if (requested.equals(FOREIGN)) {
+                throw foreignFailure;
+            }
+            Throwable why = foreignFailure;
+            System.getLogger(Native.class.getPackageName()).log(Level.DEBUG,
+                    () -> "zerocopy-linux: java.lang.foreign binding unavailable, trying jnr-ffi: " + why);
+        }
+        try {
+            return JnrSyscalls.load();
+        } catch (Throwable t) {
+            if (foreignFailure != null) {
+                t.addSuppressed(foreignFailure);
+            }
+            throw t;
+        }
     }
 
     private static final class Holder {
 
-        static final Native SYSCALLS;
+        static final Syscalls SYSCALLS;
         static final Throwable CAUSE;
         static final boolean COPY_FILE_RANGE;
         static final Throwable EPOLL_CAUSE;
+        static final int PAGE_SIZE;
 
         static {
-            LibC libc = null;
-            Stat stat = null;
-            Runtime runtime = null;
+            Syscalls sys = null;
             Throwable cause = null;
             Probed probed = new Probed(false, null);
             try {
@@ -322,95 +208,109 @@ final class Native implements Syscalls {
                         || arch.equals("riscv64"))) {
                     cause = new UnsupportedOperationException("errno values not verified for os.arch=" + arch);
                 } else {
-                    libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-                    runtime = Runtime.getRuntime(libc);
-                    probed = probe(libc, runtime);
-                    stat = loadStat(runtime);
+                    sys = bind();
+                    probed = probe(sys);
                 }
             } catch (Throwable t) {
-                // LinkageError from jffi's native library, a missing symbol, or a failed probe.
-                libc = null;
-                runtime = null;
+                // LinkageError from a native library, a missing symbol, a denied restricted
+                // method, or a failed probe.
+                if (t instanceof VirtualMachineError) {
+                    throw (VirtualMachineError) t;
+                }
+                sys = null;
                 cause = t;
             }
-            SYSCALLS = cause == null ? new Native(libc, stat, runtime) : null;
+            SYSCALLS = cause == null ? sys : null;
             CAUSE = cause;
             COPY_FILE_RANGE = probed.copyFileRange;
             EPOLL_CAUSE = probed.epollCause;
+            long page = SYSCALLS != null ? SYSCALLS.sysconf(SC_PAGESIZE) : -1;
+            PAGE_SIZE = page > 0 ? (int) page : 4096;
             Throwable why = cause;
             // Expected absences (kill switch, another OS) at DEBUG; a binding broken on Linux at WARNING.
             Level level = cause == null || cause instanceof UnsupportedOperationException ? Level.DEBUG : Level.WARNING;
             System.getLogger(Native.class.getPackageName()).log(level, () -> why == null
-                    ? "zerocopy-linux: available (copy_file_range " + (COPY_FILE_RANGE ? "present" : "absent")
+                    ? "zerocopy-linux: available through " + SYSCALLS + " (copy_file_range "
+                            + (COPY_FILE_RANGE ? "present" : "absent")
                             + (EPOLL_CAUSE == null ? ", epoll present)" : ", epoll unusable: " + EPOLL_CAUSE + ")")
                     : "zerocopy-linux: unavailable: " + why);
-        }
-
-        /** @return the fstat binding if the C library has it and it reads a pipe's device, else null (logged at DEBUG) */
-        private static Stat loadStat(Runtime runtime) {
-            try {
-                Stat stat = LibraryLoader.create(Stat.class).failImmediately().load("c");
-                Pointer buf = runtime.getMemoryManager().allocateDirect(STAT_SIZE);
-                if (stat.fstat(-1, buf.address()) != -1 || runtime.getLastError() != Errno.EBADF) {
-                    throw new IllegalStateException("fstat probe: expected EBADF, errno " + runtime.getLastError());
-                }
-                return stat;
-            } catch (RuntimeException | LinkageError e) {
-                System.getLogger(Native.class.getPackageName()).log(Level.DEBUG,
-                        () -> "zerocopy-linux: no fstat, reflink remembers no file system: " + e);
-                return null;
-            }
         }
 
         /** What the probe found besides a working binding. */
         private record Probed(boolean copyFileRange, Throwable epollCause) { }
 
-        /** Calls every binding with arguments that must fail harmlessly, or on a pipe of its own. */
-        private static Probed probe(LibC libc, Runtime runtime) {
+        private static IllegalStateException failed(String what, long r) {
+            return new IllegalStateException(what + ": expected EBADF, got " + (r < 0 ? "errno " + -r : "result " + r));
+        }
+
+        /**
+         * Calls every binding with arguments that must fail harmlessly, or on a pipe of its
+         * own; the fstat binding is checked apart ({@code -ENOSYS} without the symbol).
+         */
+        private static Probed probe(Syscalls sys) {
             int[] fds = new int[2];
-            if (libc.pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-                throw new IllegalStateException("pipe2 failed: errno " + runtime.getLastError());
+            int r0 = sys.pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+            if (r0 != 0) {
+                throw new IllegalStateException("pipe2 failed: errno " + -r0);
             }
             try {
-                if (libc.fcntl(fds[0], F_GETPIPE_SZ, 0) <= 0) {
-                    throw new IllegalStateException("fcntl(F_GETPIPE_SZ) failed: errno " + runtime.getLastError());
+                int size = sys.fcntl(fds[0], F_GETPIPE_SZ, 0);
+                if (size <= 0) {
+                    throw new IllegalStateException("fcntl(F_GETPIPE_SZ) failed: errno " + -size);
                 }
-                if (libc.splice(-1, null, fds[1], null, 1, SPLICE_F_NONBLOCK) != -1
-                        || runtime.getLastError() != Errno.EBADF) {
-                    throw new IllegalStateException("splice probe: expected EBADF, errno " + runtime.getLastError());
+                long r = sys.splice(-1, null, fds[1], null, 1, SPLICE_F_NONBLOCK);
+                if (r != -Errno.EBADF) {
+                    throw failed("splice probe", r);
                 }
-                if (libc.sendfile(fds[1], -1, null, 1) != -1 || runtime.getLastError() != Errno.EBADF) {
-                    throw new IllegalStateException("sendfile probe: expected EBADF, errno " + runtime.getLastError());
+                r = sys.sendfile(fds[1], -1, null, 1);
+                if (r != -Errno.EBADF) {
+                    throw failed("sendfile probe", r);
                 }
-                if (libc.read(fds[0], 0, 0) != 0) {
-                    throw new IllegalStateException("read probe failed: errno " + runtime.getLastError());
+                ByteBuffer scratch = ByteBuffer.allocateDirect(Math.max(STAT_SIZE, EPOLL_EVENT_SIZE))
+                        .order(ByteOrder.nativeOrder());
+                long address = sys.address(scratch);
+                if (address == 0) {
+                    throw new IllegalStateException("a direct buffer's address reads as 0 through " + sys);
                 }
-                Pointer pfd = Runtime.getRuntime(libc).getMemoryManager().allocateDirect(8);
-                pfd.putInt(0, fds[0]);
-                pfd.putShort(4, POLLIN);
-                pfd.putShort(6, (short) 0);
-                if (libc.poll(pfd.address(), 1, 0) != 0) {
-                    throw new IllegalStateException("poll probe: expected 0, errno " + runtime.getLastError());
+                r = sys.read(fds[0], address, 0);
+                if (r != 0) {
+                    throw new IllegalStateException("read probe failed: " + r);
                 }
-                if (libc.tee(-1, fds[1], 1, SPLICE_F_NONBLOCK) != -1 || runtime.getLastError() != Errno.EBADF) {
-                    throw new IllegalStateException("tee probe: expected EBADF, errno " + runtime.getLastError());
+                scratch.putInt(0, fds[0]).putShort(4, POLLIN).putShort(6, (short) 0);
+                r = sys.poll(address, 1, 0);
+                if (r != 0) {
+                    throw new IllegalStateException("poll probe: expected 0, got " + r);
                 }
-                if (libc.vmsplice(-1, 0, 0, 0) != -1 || runtime.getLastError() != Errno.EBADF) {
-                    throw new IllegalStateException("vmsplice probe: expected EBADF, errno " + runtime.getLastError());
+                r = sys.tee(-1, fds[1], 1, SPLICE_F_NONBLOCK);
+                if (r != -Errno.EBADF) {
+                    throw failed("tee probe", r);
                 }
-                if (libc.ioctl(fds[0], FIONREAD, pfd.address()) != 0 || pfd.getInt(0) != 0) {
-                    throw new IllegalStateException("ioctl(FIONREAD) probe failed: errno " + runtime.getLastError());
+                r = sys.vmsplice(-1, 0, 0, 0);
+                if (r != -Errno.EBADF) {
+                    throw failed("vmsplice probe", r);
                 }
-                long r = libc.copy_file_range(-1, null, -1, null, 1, 0);
-                int e = runtime.getLastError();
-                if (r != -1 || (e != Errno.EBADF && e != Errno.ENOSYS)) {
-                    throw new IllegalStateException("copy_file_range probe: expected EBADF, errno " + e);
+                scratch.putInt(0, -1);
+                r = sys.ioctl(fds[0], FIONREAD, address);
+                if (r != 0 || scratch.getInt(0) != 0) {
+                    throw new IllegalStateException("ioctl(FIONREAD) probe failed: " + r + ", count " + scratch.getInt(0));
                 }
-                return new Probed(Errno.action(Errno.Syscall.COPY_FILE_RANGE, e, true) != Errno.Action.FALLBACK_ENGINE,
-                        probeEpoll(libc, runtime, fds[1]));
+                r = sys.fstat(-1, address);
+                if (r != -Errno.EBADF && r != -Errno.ENOSYS) {
+                    throw failed("fstat probe", r);
+                }
+                String text = sys.strerror(Errno.EBADF);
+                if (text == null || text.isEmpty()) {
+                    throw new IllegalStateException("strerror probe: no text for EBADF");
+                }
+                r = sys.copyFileRange(-1, null, -1, null, 1, 0);
+                if (r != -Errno.EBADF && r != -Errno.ENOSYS) {
+                    throw failed("copy_file_range probe", r);
+                }
+                return new Probed(Errno.action(Errno.Syscall.COPY_FILE_RANGE, (int) -r, true) != Errno.Action.FALLBACK_ENGINE,
+                        probeEpoll(sys, fds[1], scratch, address));
             } finally {
-                libc.close(fds[0]);
-                libc.close(fds[1]);
+                sys.close(fds[0]);
+                sys.close(fds[1]);
             }
         }
 
@@ -420,33 +320,31 @@ final class Native implements Syscalls {
          *
          * @return null, or why epoll cannot be used (the rest of the binding still can)
          */
-        private static Throwable probeEpoll(LibC libc, Runtime runtime, int writable) {
-            int ep = libc.epoll_create1(O_CLOEXEC);
+        private static Throwable probeEpoll(Syscalls sys, int writable, ByteBuffer ev, long address) {
+            int ep = sys.epollCreate1(O_CLOEXEC);
             if (ep < 0) {
-                return new IllegalStateException("epoll_create1 probe failed: errno " + runtime.getLastError());
+                return new IllegalStateException("epoll_create1 probe failed: errno " + -ep);
             }
             try {
                 long marker = 0x0123_4567_89AB_CDEFL;
-                Pointer ev = runtime.getMemoryManager().allocateDirect(EPOLL_EVENT_SIZE);
-                ev.putInt(0, EPOLLOUT);
-                ev.putLong(EPOLL_DATA_OFFSET, marker);
-                if (libc.epoll_ctl(ep, EPOLL_CTL_ADD, writable, ev.address()) != 0) {
-                    return new IllegalStateException("epoll_ctl probe failed: errno " + runtime.getLastError());
+                ev.putInt(0, EPOLLOUT).putLong(EPOLL_DATA_OFFSET, marker);
+                int r = sys.epollCtl(ep, EPOLL_CTL_ADD, writable, address);
+                if (r != 0) {
+                    return new IllegalStateException("epoll_ctl probe failed: errno " + -r);
                 }
-                ev.putInt(0, 0);
-                ev.putLong(EPOLL_DATA_OFFSET, 0);
-                int r = libc.epoll_wait(ep, ev.address(), 1, 0);
+                ev.putInt(0, 0).putLong(EPOLL_DATA_OFFSET, 0);
+                r = sys.epollWait(ep, address, 1, 0);
                 if (r != 1 || ev.getInt(0) != EPOLLOUT || ev.getLong(EPOLL_DATA_OFFSET) != marker) {
                     return new IllegalStateException("epoll_wait probe: expected 1 event EPOLLOUT with data " + marker
-                            + ", got " + r + " (errno " + runtime.getLastError() + ") events " + ev.getInt(0)
-                            + " data " + ev.getLong(EPOLL_DATA_OFFSET));
+                            + ", got " + r + " events " + ev.getInt(0) + " data " + ev.getLong(EPOLL_DATA_OFFSET));
                 }
-                if (libc.epoll_ctl(ep, EPOLL_CTL_DEL, writable, 0) != 0) {
-                    return new IllegalStateException("epoll_ctl(DEL) probe failed: errno " + runtime.getLastError());
+                r = sys.epollCtl(ep, EPOLL_CTL_DEL, writable, 0);
+                if (r != 0) {
+                    return new IllegalStateException("epoll_ctl(DEL) probe failed: errno " + -r);
                 }
                 return null;
             } finally {
-                libc.close(ep);
+                sys.close(ep);
             }
         }
     }

@@ -34,6 +34,8 @@ final class Readiness implements Waiter.Poll {
 
     private final Syscalls sys;
     private final ByteBuffer scratch;
+    /** Native address of {@code scratch}'s element 0. */
+    private final long scratchAddress;
     private final int pollfds;
     private final int eventSlot;
     private int count;
@@ -53,6 +55,7 @@ final class Readiness implements Waiter.Poll {
     Readiness(Syscalls sys, ByteBuffer scratch, int pollfds, int eventSlot) {
         this.sys = sys;
         this.scratch = scratch;
+        this.scratchAddress = ChannelDescriptors.address(scratch);
         this.pollfds = pollfds;
         this.eventSlot = eventSlot;
     }
@@ -80,7 +83,7 @@ final class Readiness implements Waiter.Poll {
             for (int k = 0; k < count; k++) {
                 int at = pollfds + Native.POLLFD_SIZE * k;
                 int fd = scratch.getInt(at);
-                p.arm(fd, scratch.getShort(at + 4), event, !remember(fd));
+                p.arm(fd, scratch.getShort(at + 4), event, scratchAddress + eventSlot, !remember(fd));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         } finally {
@@ -106,7 +109,7 @@ final class Readiness implements Waiter.Poll {
     }
 
     private boolean pollNow(int timeoutMillis) throws IOException {
-        int r = sys.poll(ChannelDescriptors.address(scratch) + pollfds, count, timeoutMillis);
+        int r = sys.poll(scratchAddress + pollfds, count, timeoutMillis);
         if (r >= 0) {
             return r > 0; // ready, or POLLERR/POLLHUP: the next call reports it
         }

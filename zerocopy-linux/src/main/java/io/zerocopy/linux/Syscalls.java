@@ -11,11 +11,13 @@ import java.nio.ByteBuffer;
  * keeps it reachable during the call. The {@code loff_t} of the two six-argument calls (and sendfile's {@code off_t}) is an
  * 8-byte direct buffer in native order instead, or null: jnr-ffi's x86-64 stubs mispass the
  * sixth argument of a six-argument call that takes only numbers, and a buffer argument keeps
- * the call off that path without allocating. No type of a binding library appears here, so
- * another backend (java.lang.foreign) can implement it.
+ * the call off that path without allocating. No type of a binding library appears here:
+ * {@link JnrSyscalls} (jnr-ffi, JDK 17+) and {@code ForeignSyscalls} ({@code java.lang.foreign},
+ * JDK 22+, in the jar's {@code META-INF/versions/22}) implement it.
  *
  * <p>{@link Native#syscalls()} is the production implementation; tests wrap it to inject
- * faults. Implementations are thread-safe and allocate nothing per call (but {@link #pipe2}).
+ * faults. Implementations are thread-safe and allocate nothing per call (but {@link #pipe2}
+ * and {@link #strerror}).
  */
 interface Syscalls {
 
@@ -94,4 +96,22 @@ interface Syscalls {
 
     /** {@code close(2)}; the descriptor is released even when it fails. */
     int close(int fd);
+
+    /** {@code sysconf(3)}: a system limit such as {@link Native#SC_PAGESIZE}. */
+    long sysconf(int name);
+
+    /** {@code getpid(2)}: cannot fail; the cheapest call, which measures a binding's own cost. */
+    int getpid();
+
+    /** {@code strerror(3)}: @return the description of an errno value, never null */
+    String strerror(int errno);
+
+    /**
+     * Not a call: the native address of a direct buffer's element 0, read through the binding
+     * (JNI for jnr-ffi, {@code MemorySegment.ofBuffer} for the foreign binding).
+     *
+     * @param direct a direct buffer
+     * @return its address
+     */
+    long address(ByteBuffer direct);
 }

@@ -5,7 +5,7 @@ import java.lang.reflect.Field;
 import sun.misc.Unsafe;
 
 /**
- * {@link ChannelDescriptors.Memory} through {@code sun.misc.Unsafe}; the only class that names
+ * {@link UnsafeFields.Memory} through {@code sun.misc.Unsafe}; the only class that names
  * it. Internal: not API.
  *
  * <p>{@code sun.misc.Unsafe} lives in module {@code jdk.unsupported}: where that module is not
@@ -13,7 +13,7 @@ import sun.misc.Unsafe;
  * application that does not require it), loading this class or calling {@link #open()} throws
  * {@link NoClassDefFoundError}, which the caller keeps as the reason descriptors cannot be read.
  */
-final class UnsafeMemory implements ChannelDescriptors.Memory {
+final class UnsafeMemory implements UnsafeFields.Memory {
 
     private final Unsafe unsafe;
 
@@ -26,7 +26,7 @@ final class UnsafeMemory implements ChannelDescriptors.Memory {
      * @throws ReflectiveOperationException if {@code theUnsafe} cannot be read
      * @throws NoClassDefFoundError if module {@code jdk.unsupported} is absent
      */
-    static ChannelDescriptors.Memory open() throws ReflectiveOperationException {
+    static UnsafeFields.Memory open() throws ReflectiveOperationException {
         Field f = Unsafe.class.getDeclaredField("theUnsafe");
         f.setAccessible(true);
         return new UnsafeMemory((Unsafe) f.get(null));
@@ -40,11 +40,6 @@ final class UnsafeMemory implements ChannelDescriptors.Memory {
     @Override
     public int getInt(Object o, long offset) {
         return unsafe.getInt(o, offset);
-    }
-
-    @Override
-    public long getLong(Object o, long offset) {
-        return unsafe.getLong(o, offset);
     }
 
     @Override

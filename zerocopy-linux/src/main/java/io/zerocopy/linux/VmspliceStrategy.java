@@ -215,6 +215,8 @@ final class VmspliceStrategy implements TransferStrategy {
         private final Transfer t;
         private final NativeSession s;
         private final ByteBuffer[] buffers;
+        /** Native address of each buffer's element 0, read once per send (the foreign binding's read allocates). */
+        private final long[] addresses;
         private final ByteBuffer iov = ChannelDescriptors.scratch(IOVEC * IOV_ENTRIES);
         private final long iovAddress = ChannelDescriptors.address(iov);
         /** First buffer with bytes not yet delivered. */
@@ -224,6 +226,10 @@ final class VmspliceStrategy implements TransferStrategy {
             this.t = t;
             this.s = s;
             this.buffers = t.sourceBuffers();
+            this.addresses = new long[buffers.length];
+            for (int i = 0; i < buffers.length; i++) {
+                addresses[i] = buffers[i].isDirect() ? ChannelDescriptors.address(buffers[i]) : 0;
+            }
         }
 
         Outcome run() throws IOException {
@@ -264,7 +270,7 @@ final class VmspliceStrategy implements TransferStrategy {
                 if (len == 0) {
                     continue;
                 }
-                iov.putLong(IOVEC * k, ChannelDescriptors.address(b) + b.position());
+                iov.putLong(IOVEC * k, addresses[i] + b.position());
                 iov.putLong(IOVEC * k + 8, len);
                 room -= len;
                 k++;

@@ -97,26 +97,53 @@ class ChannelDescriptorsTest {
     }
 
     @Test
+    void methodHandlesReadWhatUnsafeReadsWhereSunNioChIsOpen() throws Exception {
+        boolean opened = Object.class.getModule().isOpen("sun.nio.ch", ChannelDescriptors.class.getModule());
+        if (!opened) {
+            IllegalAccessException e = assertThrows(IllegalAccessException.class, MethodHandleFields::open);
+            assertTrue(e.getMessage().contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED"), e.getMessage());
+            assertEquals("sun.misc.Unsafe", ChannelDescriptors.route());
+            return;
+        }
+        assertEquals("method handles on sun.nio.ch", ChannelDescriptors.route());
+        ChannelFields handles = MethodHandleFields.open();
+        ChannelFields unsafe = UnsafeFields.of(UnsafeMemory.open());
+        Path f = Files.write(dir.resolve("f"), new byte[] {1});
+        Pipe p = Pipe.open();
+        try (FileChannel file = FileChannel.open(f); Loopback.Connection c = Loopback.connect();
+                Pipe.SourceChannel r = p.source(); Pipe.SinkChannel w = p.sink()) {
+            for (Channel ch : new Channel[] {file, c.client, c.accepted, r, w}) {
+                assertTrue(handles.raw(ch) > 2, ch.toString());
+                assertEquals(unsafe.raw(ch), handles.raw(ch), ch.toString());
+                assertEquals(unsafe.forcedNonBlocking(ch), handles.forcedNonBlocking(ch), ch.toString());
+                assertTrue(handles.readable(ch.getClass()));
+            }
+            file.close();
+            assertEquals(-1, handles.raw(file), "closed");
+        }
+    }
+
+    @Test
     void aMemoryThatRefusesIsItselfTheCause() throws Exception {
-        ChannelDescriptors.Memory unsafe = UnsafeMemory.open();
-        assertNull(ChannelDescriptors.Layout.of(unsafe).cause);
+        UnsafeFields.Memory unsafe = UnsafeMemory.open();
+        assertNull(UnsafeFields.of(unsafe).cause);
         UnsupportedOperationException offsets = new UnsupportedOperationException("objectFieldOffset denied");
-        assertSame(offsets, ChannelDescriptors.Layout.of(new Refusing(unsafe, offsets, null)).cause,
+        assertSame(offsets, UnsafeFields.of(new Refusing(unsafe, offsets, null)).cause,
                 "the exception itself, not a made-up NoSuchFieldException");
         UnsupportedOperationException reads = new UnsupportedOperationException("getInt denied");
-        assertSame(reads, ChannelDescriptors.Layout.of(new Refusing(unsafe, null, reads)).cause,
+        assertSame(reads, UnsafeFields.of(new Refusing(unsafe, null, reads)).cause,
                 "a refused read is found when the layout is made, not in a transfer");
         NoClassDefFoundError missing = new NoClassDefFoundError("sun/misc/Unsafe");
-        assertSame(missing, ChannelDescriptors.Layout.unavailable(missing).cause);
+        assertSame(missing, UnsafeFields.unavailable(missing).cause);
     }
 
     /** Unsafe, but offsets or reads throw the given exception. */
-    private static final class Refusing implements ChannelDescriptors.Memory {
-        private final ChannelDescriptors.Memory real;
+    private static final class Refusing implements UnsafeFields.Memory {
+        private final UnsafeFields.Memory real;
         private final RuntimeException offsets;
         private final RuntimeException reads;
 
-        Refusing(ChannelDescriptors.Memory real, RuntimeException offsets, RuntimeException reads) {
+        Refusing(UnsafeFields.Memory real, RuntimeException offsets, RuntimeException reads) {
             this.real = real;
             this.offsets = offsets;
             this.reads = reads;
@@ -132,12 +159,6 @@ class ChannelDescriptorsTest {
         public int getInt(Object o, long offset) {
             refuse(reads);
             return real.getInt(o, offset);
-        }
-
-        @Override
-        public long getLong(Object o, long offset) {
-            refuse(reads);
-            return real.getLong(o, offset);
         }
 
         @Override

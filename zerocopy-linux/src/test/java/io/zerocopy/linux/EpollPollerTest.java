@@ -57,7 +57,7 @@ class EpollPollerTest {
             AtomicLong parkedNanos = new AtomicLong(-1);
             Thread waiter = new Thread(() -> {
                 try {
-                    poller.arm(fd, Native.EPOLLIN, event, false);
+                    poller.arm(fd, Native.EPOLLIN, event, ChannelDescriptors.address(event), false);
                     long start = System.nanoTime();
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(30));
                     parkedNanos.set(System.nanoTime() - start);
@@ -86,9 +86,9 @@ class EpollPollerTest {
     @Test
     void forgetBeforeCloseLeavesNoRegistrationBehind() throws Exception {
         int fd = ChannelDescriptors.dup(sys, pipe.source());
-        poller.arm(fd, Native.EPOLLIN, event, false);
+        poller.arm(fd, Native.EPOLLIN, event, ChannelDescriptors.address(event), false);
         poller.disarm(fd);
-        poller.arm(fd, Native.EPOLLIN, event, true); // MOD re-arms
+        poller.arm(fd, Native.EPOLLIN, event, ChannelDescriptors.address(event), true); // MOD re-arms
         poller.disarm(fd);
         poller.forget(fd);
         poller.forget(fd); // ENOENT: nothing left to do
@@ -96,7 +96,7 @@ class EpollPollerTest {
         assertEquals(List.of(), Fixtures.epollTargets(poller.epollFd()));
 
         int dup = ChannelDescriptors.dup(sys, pipe.source());
-        poller.arm(dup, Native.EPOLLIN, event, true); // ENOENT on MOD: ADD
+        poller.arm(dup, Native.EPOLLIN, event, ChannelDescriptors.address(event), true); // ENOENT on MOD: ADD
         poller.disarm(dup);
         assertEquals(0, sys.close(dup));
         assertEquals(List.of(dup), Fixtures.epollTargets(poller.epollFd()),

@@ -202,6 +202,26 @@ final class FaultySyscalls implements Syscalls {
     }
 
     @Override
+    public long sysconf(int name) {
+        return real.sysconf(name);
+    }
+
+    @Override
+    public int getpid() {
+        return real.getpid();
+    }
+
+    @Override
+    public String strerror(int errno) {
+        return real.strerror(errno);
+    }
+
+    @Override
+    public long address(java.nio.ByteBuffer direct) {
+        return real.address(direct);
+    }
+
+    @Override
     public String toString() {
         return "FaultySyscalls[" + call + " -> errno " + errno + ", from call " + from + ", failed " + failed + "]";
     }
