@@ -95,6 +95,18 @@ class JdkOptionsTest {
     }
 
     @Test
+    void newerJdksNeedNoJnrFfiJarsOnTheClassPath() throws Exception {
+        assumeTrue(JDK >= 22, "jnr-ffi is the only binding before JDK 22");
+        String withoutJnr = java.util.Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(e -> !Path.of(e).getFileName().toString().matches("(jnr-|jffi-|asm-).*"))
+                .collect(Collectors.joining(File.pathSeparator));
+        assertTrue(withoutJnr.length() < classPath.length(), "jnr-ffi's jars were on the class path");
+        Child c = run(List.of(NATIVE, OPENS), withoutJnr);
+        assertEquals(List.of(), c.warnings(), c.stderr);
+        c.assertServed("java.lang.foreign", "method handles on sun.nio.ch");
+    }
+
+    @Test
     void jnrBindingCanBeForcedOnNewerJdks() throws Exception {
         assumeTrue(JDK >= 22, "jnr-ffi is the only binding before JDK 22");
         Child c = run(List.of("-D" + Native.BINDING_PROPERTY + "=jnr"));
@@ -102,6 +114,10 @@ class JdkOptionsTest {
     }
 
     private static Child run(List<String> options) throws Exception {
+        return run(options, classPath);
+    }
+
+    private static Child run(List<String> options, String classPath) throws Exception {
         List<String> flags = new ArrayList<>(options);
         flags.add("-verbose:class");
         Process p = Fixtures.childJvm(Path.of(System.getProperty("java.home")), flags, classPath, Main.class, dir.toString())

@@ -1,0 +1,15 @@
+/**
+ * zerocopy: zero-copy transfers between channels, with a fallback chain from the cheapest
+ * path the JDK offers to a pooled-buffer copy. The API is {@code io.zerocopy}; strategies plug
+ * in through {@code io.zerocopy.spi} and {@link java.util.ServiceLoader} (module
+ * {@code io.zerocopy.linux} provides the Linux ones, bound automatically when it is on the
+ * module path). Needs {@code java.base} only.
+ */
+module io.zerocopy {
+    exports io.zerocopy;
+    exports io.zerocopy.spi;
+    /** Internal hooks of the Linux strategies (waiting, the watchdog): not API. */
+    exports io.zerocopy.internal to io.zerocopy.linux;
+
+    uses io.zerocopy.spi.TransferStrategyProvider;
+}
