@@ -76,7 +76,7 @@ final class FallbackChain {
             throw e;
         } finally {
             if (span != null) {
-                span.end(info, t, thrown);
+                span.finish(info, t, thrown);
             }
         }
     }

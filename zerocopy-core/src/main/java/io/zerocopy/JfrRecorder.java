@@ -19,7 +19,7 @@ import io.zerocopy.spi.Outcome;
  * a static field, and returns. Until something starts JFR in this JVM
  * ({@code -XX:StartFlightRecording}, {@code jcmd JFR.start}, Mission Control, the
  * {@code jdk.jfr} API), the event classes are not even loaded (loading the first
- * {@code Event} subclass sets up JFR's metadata, tens of milliseconds). Once JFR has been
+ * {@code Event} subclass loads and sets up JFR's own classes). Once JFR has been
  * started, each transfer makes a {@link TransferEvent} and asks {@link Event#isEnabled()},
  * which the JIT reduces to a flag check with no allocation while no recording wants it.
  *
@@ -120,7 +120,7 @@ final class JfrRecorder implements TransferRecorder {
         }
 
         @Override
-        public void end(TransferInfo transfer, TransferState state, Throwable failure) {
+        public void finish(TransferInfo transfer, TransferState state, Throwable failure) {
             end();
             if (!shouldCommit()) {
                 return;

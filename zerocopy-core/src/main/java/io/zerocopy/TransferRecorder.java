@@ -48,7 +48,7 @@ interface TransferRecorder {
          * @param state its counts, last strategy and fallbacks
          * @param failure what the call throws, or null if it returns
          */
-        void end(TransferInfo transfer, TransferState state, Throwable failure);
+        void finish(TransferInfo transfer, TransferState state, Throwable failure);
     }
 
     private static TransferRecorder forThisRuntime() {
