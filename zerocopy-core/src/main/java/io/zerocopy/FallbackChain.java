@@ -18,8 +18,10 @@ import io.zerocopy.spi.TransferStrategy;
 
 /**
  * Runs one transfer down its plan: each eligible strategy in turn until one completes, the
- * next continuing from the exact byte the last reached. Reports progress, fallbacks and the
- * result to the listener.
+ * next continuing from the exact byte the last reached. Reports the start, progress, fallbacks
+ * and the result to the listener, and the transfer and its fallbacks to the
+ * {@link TransferRecorder} (JFR) when a recording wants them. A transfer gets its
+ * {@link TransferInfo} only when someone looks: a listener, or a recording.
  *
  * <p>Errors: an {@code IOException} from a strategy becomes a {@link TransferException} with
  * the bytes delivered and undelivered (a {@link TransferTimeoutException} when it is the
@@ -60,19 +62,48 @@ final class FallbackChain {
     long run(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             WritableByteChannel target, ChannelKind targetKind, boolean reuseOnReturn) throws IOException {
         long sourceSize = sourceKind == ChannelKind.FILE ? ((FileChannel) source).size() : -1;
+        TransferRecorder.Span span = TransferRecorder.INSTANCE.start();
+        TransferInfo info = listener == TransferListener.NONE && span == null ? null
+                : new TransferInfo(sourceKind, targetKind, total(sourceKind, position, count, sourceSize));
+        listener.onStart(info);
         TransferState t = new TransferState(source, sourceKind, position, count, sourceSize, target, targetKind, buffers,
-                listener, idleTimeoutNanos);
+                listener, info, idleTimeoutNanos);
+        Throwable thrown = null;
+        try {
+            return run(t, info, span, reuseOnReturn);
+        } catch (Throwable e) {
+            thrown = e;
+            throw e;
+        } finally {
+            if (span != null) {
+                span.finish(info, t, thrown);
+            }
+        }
+    }
+
+    /** @return {@link TransferInfo#total()} of a transfer with these arguments of {@link #run} */
+    private static long total(ChannelKind sourceKind, long position, long count, long sourceSize) {
+        if (count == TransferState.UNBOUNDED) {
+            return -1;
+        }
+        return sourceKind == ChannelKind.FILE ? Math.min(count, Math.max(0, sourceSize - position)) : count;
+    }
+
+    private long run(TransferState t, TransferInfo info, TransferRecorder.Span span, boolean reuseOnReturn)
+            throws IOException {
+        ChannelKind sourceKind = t.sourceKind();
+        ChannelKind targetKind = t.targetKind();
         List<TransferResult.Attempt> attempts = listener == TransferListener.NONE ? null : new ArrayList<>(2);
         long startNanos = System.nanoTime();
-        long size = t.isBounded() ? count : -1;
+        long size = t.isBounded() ? t.remaining() : -1;
         TransferException failure = null;
         try {
             for (int i : selection.candidates(sourceKind, targetKind, size)) {
                 if (selection.eligible(i, sourceKind, targetKind, size)
                         && !(reuseOnReturn && selection.strategy(i).readsBuffersAfterReturn())
-                        && attempt(i, t, attempts)) {
+                        && attempt(i, t, attempts, info, span)) {
                     if (attempts != null) {
-                        listener.onComplete(new TransferResult(t.delivered(), t.strategy(), attempts,
+                        listener.onComplete(info, new TransferResult(t.delivered(), t.strategy(), attempts,
                                 System.nanoTime() - startNanos));
                     }
                     return t.delivered();
@@ -83,7 +114,7 @@ final class FallbackChain {
                     null, t.delivered(), t.undeliveredBytes(), null);
         } catch (TransferException e) {
             failure = e;
-            listener.onFailure(e);
+            listener.onFailure(info, e);
             throw e;
         } finally {
             try {
@@ -98,7 +129,8 @@ final class FallbackChain {
     }
 
     /** @return true if the strategy completed the transfer */
-    private boolean attempt(int index, TransferState t, List<TransferResult.Attempt> attempts) throws TransferException {
+    private boolean attempt(int index, TransferState t, List<TransferResult.Attempt> attempts, TransferInfo info,
+            TransferRecorder.Span span) throws TransferException {
         TransferStrategy s = selection.strategy(index);
         long before = t.delivered();
         t.strategy(s.name());
@@ -129,7 +161,11 @@ final class FallbackChain {
         if (selection.remember(index, outcome)) {
             LOG.log(Level.DEBUG, () -> "zerocopy: strategy " + s.name() + " disabled for this engine: " + outcome.reason());
         }
-        listener.onFallback(s.name(), t.delivered(), outcome.reason());
+        t.fellBack();
+        listener.onFallback(info, s.name(), t.delivered(), outcome.reason());
+        if (span != null) {
+            span.fallback(info, s.name(), t.delivered(), outcome);
+        }
         return false;
     }
 

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * first is logged at {@code WARNING} with the exception, later ones at {@code DEBUG}; the
  * logger is {@code io.zerocopy.TransferEngine}. Errors propagate. One per engine that has
  * the listener; thread-safe if the listener is.
+ *
+ * <p>The engine calls only the forms with a {@link TransferInfo}; those are the ones guarded
+ * (they reach the user's other forms through the interface's defaults).
  */
 final class GuardedListener implements TransferListener {
 
@@ -28,36 +31,45 @@ final class GuardedListener implements TransferListener {
     }
 
     @Override
-    public void onProgress(String strategy, long delivered) {
+    public void onStart(TransferInfo transfer) {
         try {
-            listener.onProgress(strategy, delivered);
+            listener.onStart(transfer);
+        } catch (RuntimeException e) {
+            threw("onStart", e);
+        }
+    }
+
+    @Override
+    public void onProgress(TransferInfo transfer, String strategy, long delivered) {
+        try {
+            listener.onProgress(transfer, strategy, delivered);
         } catch (RuntimeException e) {
             threw("onProgress", e);
         }
     }
 
     @Override
-    public void onFallback(String strategy, long delivered, String reason) {
+    public void onFallback(TransferInfo transfer, String strategy, long delivered, String reason) {
         try {
-            listener.onFallback(strategy, delivered, reason);
+            listener.onFallback(transfer, strategy, delivered, reason);
         } catch (RuntimeException e) {
             threw("onFallback", e);
         }
     }
 
     @Override
-    public void onComplete(TransferResult result) {
+    public void onComplete(TransferInfo transfer, TransferResult result) {
         try {
-            listener.onComplete(result);
+            listener.onComplete(transfer, result);
         } catch (RuntimeException e) {
             threw("onComplete", e);
         }
     }
 
     @Override
-    public void onFailure(TransferException failure) {
+    public void onFailure(TransferInfo transfer, TransferException failure) {
         try {
-            listener.onFailure(failure);
+            listener.onFailure(transfer, failure);
         } catch (RuntimeException e) {
             threw("onFailure", e);
         }

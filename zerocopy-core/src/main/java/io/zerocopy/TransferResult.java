@@ -3,7 +3,8 @@ package io.zerocopy;
 import java.util.List;
 
 /**
- * What happened in one completed transfer, given to {@link TransferListener#onComplete}.
+ * What happened in one completed transfer, given to
+ * {@link TransferListener#onComplete(TransferInfo, TransferResult)}.
  *
  * @param bytes the bytes delivered to the target
  * @param strategy the strategy that finished the transfer

@@ -29,6 +29,7 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
     private final ChannelKind targetKind;
     private final BufferPool bufferPool;
     private final TransferListener listener;
+    private final TransferInfo info;
     private final long idleTimeoutNanos;
     /** A file source's size when the transfer began; -1 for other sources. */
     private final long sourceSizeAtStart;
@@ -37,21 +38,24 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
     private RuntimeException violation;
     private long undelivered;
     private String strategy;
+    private int fallbacks;
     private ByteBuffer buffer;
     private Waiter waiter;
 
     /**
      * @param sourceSizeAtStart a file source's size when the transfer began, -1 for other sources
+     * @param info what the listener is given; null only with {@link TransferListener#NONE}
      */
     TransferState(ReadableByteChannel source, ChannelKind sourceKind, long position, long count, long sourceSizeAtStart,
             WritableByteChannel target, ChannelKind targetKind, BufferPool bufferPool, TransferListener listener,
-            long idleTimeoutNanos) {
+            TransferInfo info, long idleTimeoutNanos) {
         super(source, sourceKind, position, count);
         this.sourceSizeAtStart = sourceSizeAtStart;
         this.target = target;
         this.targetKind = targetKind;
         this.bufferPool = bufferPool;
         this.listener = listener;
+        this.info = info;
         this.idleTimeoutNanos = idleTimeoutNanos;
         if (idleTimeoutNanos > 0) {
             waiter(); // the idle clock starts with the transfer, not at its first wait
@@ -111,7 +115,7 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
         if (waiter != null) {
             waiter.progressed();
         }
-        listener.onProgress(strategy, delivered);
+        listener.onProgress(info, strategy, delivered);
     }
 
     @Override
@@ -247,6 +251,16 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
 
     String strategy() {
         return strategy;
+    }
+
+    /** Counts a strategy that handed over to the next. */
+    void fellBack() {
+        fallbacks++;
+    }
+
+    /** @return how many strategies handed over to the next */
+    int fallbacks() {
+        return fallbacks;
     }
 
     long undeliveredBytes() {

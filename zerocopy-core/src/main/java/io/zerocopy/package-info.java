@@ -4,10 +4,12 @@
  * <p>{@link io.zerocopy.ZeroCopy} is the entry point (static calls on a shared default engine);
  * {@link io.zerocopy.TransferEngine} a configured instance, built with
  * {@link io.zerocopy.TransferEngine.Builder}; {@link io.zerocopy.TransferResult},
- * {@link io.zerocopy.BroadcastResult} and {@link io.zerocopy.TransferListener} report what
- * happened; {@link io.zerocopy.TransferException} and {@link io.zerocopy.BroadcastException}
- * carry the bytes delivered when a transfer fails; {@link io.zerocopy.BufferCoalescer}
- * batches small writes. Strategies are written against {@link io.zerocopy.spi}.
+ * {@link io.zerocopy.BroadcastResult} and {@link io.zerocopy.TransferListener} (with a
+ * {@link io.zerocopy.TransferInfo} per transfer) report what happened, and JFR events
+ * ({@code io.zerocopy.Transfer}, {@code io.zerocopy.Fallback}) record it while a recording
+ * runs; {@link io.zerocopy.TransferException} and {@link io.zerocopy.BroadcastException} carry
+ * the bytes delivered when a transfer fails; {@link io.zerocopy.BufferCoalescer} batches small
+ * writes. Strategies are written against {@link io.zerocopy.spi}.
  *
  * <p>Design. The engine delegates: {@code Selection} yields the plan of a transfer (the
  * strategies to try for a pair of endpoint kinds and a size, with the threshold, the ranks of

@@ -22,12 +22,15 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.zerocopy.spi.ChannelKind;
 
 /**
  * Progress is reported as bytes reach the target, ending at the total; the result names the
- * strategy. A listener that throws changes nothing but one warning in the log.
+ * strategy. A listener that throws, from any method of either form, changes nothing but one
+ * warning in the log.
  */
 class ListenerTest {
 
@@ -68,13 +71,60 @@ class ListenerTest {
         assertTrue(results.get(0).nanos() > 0);
     }
 
-    /** Throws from every call. */
+    /**
+     * Throws from every call: from the forms with {@link TransferInfo} (and {@code onStart}) if
+     * {@code infoForms}, else from the forms without it, which the others' defaults call.
+     */
     private static final class ThrowingListener implements TransferListener {
         final List<String> calls = new ArrayList<>();
+        final boolean infoForms;
+
+        ThrowingListener(boolean infoForms) {
+            this.infoForms = infoForms;
+        }
 
         private void fail(String call) {
             calls.add(call);
             throw new IllegalStateException("listener bug in " + call);
+        }
+
+        @Override
+        public void onStart(TransferInfo transfer) {
+            if (infoForms) {
+                fail("onStart");
+            }
+        }
+
+        @Override
+        public void onProgress(TransferInfo transfer, String strategy, long delivered) {
+            if (infoForms) {
+                fail("onProgress");
+            }
+            TransferListener.super.onProgress(transfer, strategy, delivered);
+        }
+
+        @Override
+        public void onFallback(TransferInfo transfer, String strategy, long delivered, String reason) {
+            if (infoForms) {
+                fail("onFallback");
+            }
+            TransferListener.super.onFallback(transfer, strategy, delivered, reason);
+        }
+
+        @Override
+        public void onComplete(TransferInfo transfer, TransferResult result) {
+            if (infoForms) {
+                fail("onComplete");
+            }
+            TransferListener.super.onComplete(transfer, result);
+        }
+
+        @Override
+        public void onFailure(TransferInfo transfer, TransferException failure) {
+            if (infoForms) {
+                fail("onFailure");
+            }
+            TransferListener.super.onFailure(transfer, failure);
         }
 
         @Override
@@ -118,15 +168,16 @@ class ListenerTest {
         }
     }
 
-    @Test
-    void aListenerThatThrowsChangesNoResultAndIsLoggedOnce() throws Exception {
+    @ParameterizedTest(name = "thrown from the forms with TransferInfo: {0}")
+    @ValueSource(booleans = {false, true})
+    void aListenerThatThrowsChangesNoResultAndIsLoggedOnce(boolean infoForms) throws Exception {
         Logger log = Logger.getLogger(TransferEngine.class.getName());
         Records records = new Records();
         Level level = log.getLevel();
         log.addHandler(records);
         log.setLevel(Level.ALL);
         try {
-            ThrowingListener listener = new ThrowingListener();
+            ThrowingListener listener = new ThrowingListener(infoForms);
             TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0)
                     .addFirst(new LyingStrategy("givesUp", LyingStrategy.Lie.GIVES_UP, 1000)).listener(listener).build();
             byte[] payload = Payloads.of(1 << 20, 13);
@@ -142,8 +193,9 @@ class ListenerTest {
                     () -> engine.transfer(Channels.newChannel(new ByteArrayInputStream(payload)), full));
             assertEquals(5000, e.bytesDelivered());
             assertTrue(e.getCause().getMessage().contains("No space left"), "the transfer's own failure: " + e);
-            assertTrue(listener.calls.containsAll(List.of("onProgress", "onFallback", "onComplete", "onFailure")),
-                    "every method was called: " + listener.calls);
+            List<String> every = infoForms ? List.of("onStart", "onProgress", "onFallback", "onComplete", "onFailure")
+                    : List.of("onProgress", "onFallback", "onComplete", "onFailure");
+            assertTrue(listener.calls.containsAll(every), "every method was called: " + listener.calls);
             assertEquals(1, records.at(Level.WARNING), "one warning for the listener: " + records.records);
             LogRecord warning = records.records.stream().filter(r -> r.getLevel() == Level.WARNING).findFirst().get();
             assertInstanceOf(IllegalStateException.class, warning.getThrown());
