@@ -95,6 +95,22 @@ class ModulePathTest {
     }
 
     @Test
+    void jfrEventsAreRecordedOnTheModulePathWhenJdkJfrIsResolved() throws Exception {
+        Path recording = dir.resolve("module-path.jfr");
+        List<String> options = new ArrayList<>(List.of("--add-modules=jdk.jfr",
+                "-XX:StartFlightRecording=filename=" + recording, "-Xlog:jfr+startup=warning"));
+        options.addAll(JDK >= 22 ? List.of(NATIVE, OPENS) : List.of(OPENS, "--add-modules=ALL-MODULE-PATH"));
+        Run r = run(javaHome(), JDK >= 22 ? List.of(core, linux, app) : modulePath(core, linux, app), options);
+        assertEquals("strategies=sendfile,splice", r.report(), r.all());
+        Process print = new ProcessBuilder(javaHome().resolve("bin").resolve("jfr").toString(), "print", "--events",
+                "io.zerocopy.Transfer", recording.toString()).redirectErrorStream(true).start();
+        String events = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(print.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, events.lines().filter(l -> l.startsWith("io.zerocopy.Transfer {")).count(), events);
+        assertTrue(events.contains("strategy = \"sendfile\"") && events.contains("strategy = \"splice\""), events);
+    }
+
+    @Test
     void aJlinkedRuntimeHoldsTheModules() throws Exception {
         ToolProvider jlink = ToolProvider.findFirst("jlink").orElse(null);
         assumeTrue(jlink != null, "no jlink in this JDK");
