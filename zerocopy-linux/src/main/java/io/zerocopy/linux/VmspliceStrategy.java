@@ -8,6 +8,8 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 
@@ -30,12 +32,17 @@ import io.zerocopy.spi.TransferStrategy;
  * return, so the default (safe) mode serves only targets where that can be ensured:
  * <ul>
  *   <li>a file: splice copies the bytes into the page cache before it returns;</li>
- *   <li>a TCP socket to a peer on another host: before returning (or falling back, or throwing
- *       after bytes moved) the strategy waits until {@code SIOCOUTQ} reports nothing
- *       unacknowledged, with the waiter's back-off (parking, never spinning).</li>
+ *   <li>a TCP socket to a peer on another host, sent through a physical interface: before
+ *       returning (or falling back, or throwing after bytes moved) the strategy waits until
+ *       {@code SIOCOUTQ} reports nothing unacknowledged, with the waiter's back-off (parking,
+ *       never spinning).</li>
  * </ul>
- * Every other target (a pipe, a socket to a local peer, a UNIX socket) falls back to the
- * gathering write before any byte moves. {@link Linux#vmsplice(boolean) vmsplice(true)}
+ * Every other target falls back to the gathering write before any byte moves: a pipe, a UNIX
+ * socket, a socket to a peer on this host, and a socket whose local address is on a virtual
+ * interface (no {@code /sys/class/net/<name>/device}: veth, a bridge, tun, loopback), since a
+ * peer behind it may be in another network namespace of this host, whose receive queue then
+ * holds the caller's pages after it has acknowledged them (seen over a veth pair: the receiver
+ * read the overwritten bytes). {@link Linux#vmsplice(boolean) vmsplice(true)}
  * (unsafe reuse) serves them all and returns as soon as the bytes are in the target: the
  * caller must then not modify the buffers until the receiver has consumed the bytes; it says so
  * through {@link #readsBuffersAfterReturn()}, so that the engine keeps it out of sends whose
@@ -56,10 +63,14 @@ final class VmspliceStrategy implements TransferStrategy {
     static final int IOV_ENTRIES = 64;
     private static final int IOVEC = 16;
 
-    /** Decides whether a TCP peer's address is on this host. */
+    /** Decides whether a TCP peer may hold the sent pages in its receive queue once it has acknowledged them. */
     interface HostCheck {
-        /** @return true if {@code peer} is an address of this host */
-        boolean onThisHost(InetAddress peer) throws IOException;
+        /**
+         * @param local the socket's local address
+         * @param peer the peer's address
+         * @return true if the peer is on this host, or may be (the local interface is virtual)
+         */
+        boolean mayShareReceivedPages(InetAddress local, InetAddress peer) throws IOException;
     }
 
     private final PipePool pool;
@@ -68,7 +79,7 @@ final class VmspliceStrategy implements TransferStrategy {
     private final Syscalls sys;
 
     VmspliceStrategy(PipePool pool, boolean unsafeReuse, Syscalls sys) {
-        this(pool, unsafeReuse, VmspliceStrategy::isThisHost, sys);
+        this(pool, unsafeReuse, VmspliceStrategy::mayShare, sys);
     }
 
     /** @param hosts tests substitute it to take the remote-peer path over loopback */
@@ -79,8 +90,12 @@ final class VmspliceStrategy implements TransferStrategy {
         this.sys = Objects.requireNonNull(sys, "sys");
     }
 
-    private static boolean isThisHost(InetAddress a) throws IOException {
-        return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
+    static boolean mayShare(InetAddress local, InetAddress peer) throws IOException {
+        if (peer.isLoopbackAddress() || peer.isAnyLocalAddress() || NetworkInterface.getByInetAddress(peer) != null) {
+            return true;
+        }
+        NetworkInterface out = local == null ? null : NetworkInterface.getByInetAddress(local);
+        return out == null || !Files.exists(Path.of("/sys/class/net", out.getName(), "device"));
     }
 
     @Override
@@ -150,8 +165,11 @@ final class VmspliceStrategy implements TransferStrategy {
                     return "socket peer " + peer + " is not a TCP address";
                 }
                 InetAddress a = ((InetSocketAddress) peer).getAddress();
-                if (hosts.onThisHost(a)) {
-                    return "socket peer " + a + " is on this host (its receive queue shares the pages)";
+                SocketAddress local = ((SocketChannel) t.target()).getLocalAddress();
+                InetAddress l = local instanceof InetSocketAddress ? ((InetSocketAddress) local).getAddress() : null;
+                if (hosts.mayShareReceivedPages(l, a)) {
+                    return "socket peer " + a + " is or may be on this host (local " + l
+                            + " on this host or on a virtual interface): its receive queue would share the pages";
                 }
                 return null;
             default:

@@ -121,7 +121,7 @@ class IdleTimeoutTest {
     void theVmspliceAcknowledgementWaitEnds() throws Exception {
         byte[] data = payload(1 << 20);
         TransferEngine engine = ZeroCopy.builder().idleTimeout(IDLE)
-                .addFirst(new VmspliceStrategy(Linux.sharedPipePool(), false, peer -> false, Native.syscalls())).build();
+                .addFirst(new VmspliceStrategy(Linux.sharedPipePool(), false, (local, peer) -> false, Native.syscalls())).build();
         try (Loopback.Connection c = Loopback.connect()) {
             // The whole send fits the sender's queue, but the reader's window does not take it:
             // every byte is spliced, and then some stay unacknowledged for as long as nobody reads.

@@ -3,6 +3,7 @@ package io.zerocopy.linux;
 import static io.zerocopy.testkit.Payloads.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.net.StandardSocketOptions;
@@ -148,7 +149,7 @@ class VmspliceStrategyTest {
         byte[] payload = Payloads.of(4 << 20, 11);
         Recorder rec = new Recorder();
         TransferEngine engine = ZeroCopy.builder().listener(rec)
-                .addFirst(new VmspliceStrategy(Linux.sharedPipePool(), false, peer -> false, Native.syscalls())).build();
+                .addFirst(new VmspliceStrategy(Linux.sharedPipePool(), false, (local, peer) -> false, Native.syscalls())).build();
         try (Loopback.Connection c = Loopback.connect()) {
             // a small receive buffer and a slow reader keep bytes unacknowledged while the last splice returns
             c.accepted.setOption(StandardSocketOptions.SO_RCVBUF, 64 << 10);
@@ -179,5 +180,22 @@ class VmspliceStrategyTest {
             Thread.sleep(2); // a slow reader, on purpose: bytes stay unacknowledged while send runs
         }
         return out.toByteArray();
+    }
+
+    @Test
+    void safeModeTrustsAcknowledgementsOnlyThroughAPhysicalInterface() throws Exception {
+        java.net.InetAddress remote = java.net.InetAddress.getByName("192.0.2.1"); // TEST-NET-1: never this host
+        int checked = 0;
+        for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            boolean physical = java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", n.getName(), "device"));
+            for (java.net.InetAddress local : java.util.Collections.list(n.getInetAddresses())) {
+                // a veth, bridge or loopback interface: a peer behind it may be in another namespace of this host
+                assertEquals(!physical, VmspliceStrategy.mayShare(local, remote), n.getName() + " " + local);
+                checked++;
+            }
+        }
+        assertTrue(checked > 0, "no interface address to check");
+        assertTrue(VmspliceStrategy.mayShare(null, remote), "no local address: not trusted");
+        assertTrue(VmspliceStrategy.mayShare(remote, java.net.InetAddress.getLoopbackAddress()), "a peer on this host");
     }
 }
