@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.TransferStrategy;
@@ -61,6 +62,34 @@ final class FallbackChain {
      */
     long run(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
             WritableByteChannel target, ChannelKind targetKind, boolean reuseOnReturn) throws IOException {
+        Run r = start(source, sourceKind, position, count, target, targetKind, reuseOnReturn, false);
+        Throwable thrown = null;
+        try {
+            while (r.next()) {
+                if (r.attempt()) {
+                    return r.completed();
+                }
+            }
+            throw r.noStrategy();
+        } catch (Throwable e) {
+            thrown = e;
+            throw e;
+        } finally {
+            r.end(thrown);
+        }
+    }
+
+    /**
+     * Begins a transfer: its state, its {@link TransferInfo} if someone looks, the listener's
+     * {@code onStart} and the JFR span.
+     *
+     * @param alwaysAttempts collect the attempts even without a listener (the asynchronous result has them)
+     * @return the run, positioned before its first candidate
+     * @throws IOException if the source's size cannot be read
+     */
+    Run start(ReadableByteChannel source, ChannelKind sourceKind, long position, long count,
+            WritableByteChannel target, ChannelKind targetKind, boolean reuseOnReturn, boolean alwaysAttempts)
+            throws IOException {
         long sourceSize = sourceKind == ChannelKind.FILE ? ((FileChannel) source).size() : -1;
         TransferRecorder.Span span = TransferRecorder.INSTANCE.start();
         TransferInfo info = listener == TransferListener.NONE && span == null ? null
@@ -68,17 +97,7 @@ final class FallbackChain {
         listener.onStart(info);
         TransferState t = new TransferState(source, sourceKind, position, count, sourceSize, target, targetKind, buffers,
                 listener, info, idleTimeoutNanos);
-        Throwable thrown = null;
-        try {
-            return run(t, info, span, reuseOnReturn);
-        } catch (Throwable e) {
-            thrown = e;
-            throw e;
-        } finally {
-            if (span != null) {
-                span.finish(info, t, thrown);
-            }
-        }
+        return new Run(t, info, span, reuseOnReturn, alwaysAttempts || listener != TransferListener.NONE);
     }
 
     /** @return {@link TransferInfo#total()} of a transfer with these arguments of {@link #run} */
@@ -89,84 +108,195 @@ final class FallbackChain {
         return sourceKind == ChannelKind.FILE ? Math.min(count, Math.max(0, sourceSize - position)) : count;
     }
 
-    private long run(TransferState t, TransferInfo info, TransferRecorder.Span span, boolean reuseOnReturn)
-            throws IOException {
-        ChannelKind sourceKind = t.sourceKind();
-        ChannelKind targetKind = t.targetKind();
-        List<TransferResult.Attempt> attempts = listener == TransferListener.NONE ? null : new ArrayList<>(2);
-        long startNanos = System.nanoTime();
-        long size = t.isBounded() ? t.remaining() : -1;
-        TransferException failure = null;
-        try {
-            for (int i : selection.candidates(sourceKind, targetKind, size)) {
-                if (selection.eligible(i, sourceKind, targetKind, size)
-                        && !(reuseOnReturn && selection.strategy(i).readsBuffersAfterReturn())
-                        && attempt(i, t, attempts, info, span)) {
-                    if (attempts != null) {
-                        listener.onComplete(info, new TransferResult(t.delivered(), t.strategy(), attempts,
-                                System.nanoTime() - startNanos));
-                    }
-                    return t.delivered();
-                }
-            }
-            throw new TransferException("no strategy can serve " + sourceKind + " -> " + targetKind
-                    + (attempts != null ? "; tried " + attempts : "") + "; strategies " + selection.names(),
-                    null, t.delivered(), t.undeliveredBytes(), null);
-        } catch (TransferException e) {
-            failure = e;
-            listener.onFailure(info, e);
-            throw e;
-        } finally {
-            try {
-                t.release();
-            } catch (IOException e) {
-                if (failure == null) {
-                    throw e;
-                }
-                failure.addSuppressed(e);
-            }
-        }
-    }
+    /**
+     * One transfer down its plan, one candidate at a time: the blocking {@link #run} and the
+     * asynchronous driver ({@link AsyncTransfer}) share it, so both report, remember refusals and
+     * map errors alike. Used by one thread at a time.
+     */
+    final class Run {
+        private final TransferState t;
+        private final TransferInfo info;
+        private final TransferRecorder.Span span;
+        private final boolean reuseOnReturn;
+        private final List<TransferResult.Attempt> attempts;
+        private final long startNanos = System.nanoTime();
+        private final long size;
+        private final int[] candidates;
+        private int next;
+        /** Index of the current candidate in the selection. */
+        private int current = -1;
+        private long before;
+        private boolean ended;
 
-    /** @return true if the strategy completed the transfer */
-    private boolean attempt(int index, TransferState t, List<TransferResult.Attempt> attempts, TransferInfo info,
-            TransferRecorder.Span span) throws TransferException {
-        TransferStrategy s = selection.strategy(index);
-        long before = t.delivered();
-        t.strategy(s.name());
-        Outcome outcome;
-        try {
-            outcome = s.transfer(t);
-            t.checkReturn(outcome);
-        } catch (IOException e) {
-            throw failed(s, t, e);
-        } catch (RuntimeException e) {
+        private Run(TransferState t, TransferInfo info, TransferRecorder.Span span, boolean reuseOnReturn,
+                boolean collectAttempts) {
+            this.t = t;
+            this.info = info;
+            this.span = span;
+            this.reuseOnReturn = reuseOnReturn;
+            this.attempts = collectAttempts ? new ArrayList<>(2) : null;
+            this.size = t.isBounded() ? t.remaining() : -1;
+            this.candidates = selection.candidates(t.sourceKind(), t.targetKind(), size);
+        }
+
+        TransferState state() {
+            return t;
+        }
+
+        /** @return the current candidate, after {@link #next()} returned true */
+        TransferStrategy strategy() {
+            return selection.strategy(current);
+        }
+
+        /**
+         * Moves to the next eligible candidate and marks it as the strategy moving the bytes.
+         *
+         * @return false if none is left
+         */
+        boolean next() {
+            while (next < candidates.length) {
+                int i = candidates[next++];
+                if (selection.eligible(i, t.sourceKind(), t.targetKind(), size)
+                        && !(reuseOnReturn && selection.strategy(i).readsBuffersAfterReturn())) {
+                    current = i;
+                    before = t.delivered();
+                    t.strategy(selection.strategy(i).name());
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Runs the current candidate to its end, blocking.
+         *
+         * @return true if it completed the transfer, false if it fell back (reported)
+         * @throws TransferException if it failed
+         */
+        boolean attempt() throws TransferException {
+            TransferStrategy s = strategy();
+            Outcome outcome;
+            try {
+                outcome = s.transfer(t);
+            } catch (IOException e) {
+                throw failed(e);
+            } catch (RuntimeException e) {
+                throw unchecked(e);
+            }
+            return ended(outcome);
+        }
+
+        /**
+         * What the current candidate returned, from {@link #attempt()} or a stepper's last step.
+         *
+         * @return true if the transfer is complete, false if the candidate fell back (reported)
+         * @throws TransferException if the strategy broke its contract
+         */
+        boolean ended(Outcome outcome) throws TransferException {
+            TransferStrategy s = strategy();
+            try {
+                t.checkReturn(outcome);
+            } catch (IOException e) {
+                throw failed(e);
+            } catch (RuntimeException e) {
+                throw unchecked(e);
+            }
+            if (t.violation() != null) {
+                throw breach(s, t, null);
+            }
+            if (outcome.isComplete() || t.remaining() == 0) {
+                if (attempts != null) {
+                    attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, null));
+                }
+                return true;
+            }
+            if (attempts != null) {
+                attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, outcome.reason()));
+            }
+            if (selection.remember(current, outcome)) {
+                LOG.log(Level.DEBUG, () -> "zerocopy: strategy " + s.name() + " disabled for this engine: " + outcome.reason());
+            }
+            t.fellBack();
+            listener.onFallback(info, s.name(), t.delivered(), outcome.reason());
+            if (span != null) {
+                span.fallback(info, s.name(), t.delivered(), outcome);
+            }
+            return false;
+        }
+
+        /** @return the exception that ends the transfer after the current strategy threw {@code e} */
+        TransferException failed(IOException e) {
+            return FallbackChain.this.failed(strategy(), t, e);
+        }
+
+        /**
+         * @return the exception that ends the transfer after the current strategy threw
+         *     {@code e} having broken its contract
+         * @throws RuntimeException {@code e} itself if the strategy broke no contract (a bug in it)
+         */
+        TransferException unchecked(RuntimeException e) {
             if (t.violation() == null) {
                 throw e;
             }
-            throw breach(s, t, e);
+            return breach(strategy(), t, e);
         }
-        if (t.violation() != null) {
-            throw breach(s, t, null);
-        }
-        if (outcome.isComplete() || t.remaining() == 0) {
-            if (attempts != null) {
-                attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, null));
+
+        /** @return the result of a completed transfer, reported to the listener */
+        TransferResult result() {
+            TransferResult r = new TransferResult(t.delivered(), t.strategy(),
+                    attempts != null ? attempts : List.of(), System.nanoTime() - startNanos);
+            if (listener != TransferListener.NONE) {
+                listener.onComplete(info, r);
             }
-            return true;
+            return r;
         }
-        if (attempts != null) {
-            attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, outcome.reason()));
+
+        /** @return the bytes delivered of a completed transfer, reported to the listener */
+        long completed() {
+            if (listener != TransferListener.NONE) {
+                result();
+            }
+            return t.delivered();
         }
-        if (selection.remember(index, outcome)) {
-            LOG.log(Level.DEBUG, () -> "zerocopy: strategy " + s.name() + " disabled for this engine: " + outcome.reason());
+
+        /** @return the failure when no candidate is left */
+        TransferException noStrategy() {
+            return new TransferException("no strategy can serve " + t.sourceKind() + " -> " + t.targetKind()
+                    + (attempts != null ? "; tried " + attempts : "") + "; strategies " + selection.names(),
+                    null, t.delivered(), t.undeliveredBytes(), null);
         }
-        t.fellBack();
-        listener.onFallback(info, s.name(), t.delivered(), outcome.reason());
-        if (span != null) {
-            span.fallback(info, s.name(), t.delivered(), outcome);
+
+        /**
+         * Ends the transfer once: reports a failure to the listener, releases the buffer and the
+         * waiter, finishes the JFR span.
+         *
+         * @param failure what ends it, or null if it completed
+         * @throws IOException if releasing fails after a completed transfer (else suppressed)
+         */
+        void end(Throwable failure) throws IOException {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            Throwable thrown = failure;
+            try {
+                if (thrown instanceof TransferException) {
+                    listener.onFailure(info, (TransferException) thrown);
+                }
+                try {
+                    t.release();
+                } catch (IOException e) {
+                    if (thrown == null) {
+                        throw e;
+                    }
+                    thrown.addSuppressed(e);
+                }
+            } finally {
+                if (span != null) {
+                    span.finish(info, t, thrown);
+                }
+            }
         }
-        return false;
     }
 
     /** @return the exception that ends the transfer after strategy {@code s} threw {@code e} */
@@ -176,6 +306,10 @@ final class FallbackChain {
         }
         if (e instanceof TransferException) {
             return (TransferException) e;
+        }
+        if (e instanceof Waiter.Cancelled) {
+            return new TransferCancelledException("transfer " + t.sourceKind() + " -> " + t.targetKind() + " cancelled",
+                    s.name(), t.delivered(), t.undeliveredBytes(), e);
         }
         if (e instanceof InterruptedByTimeoutException) {
             return new TransferTimeoutException("transfer " + t.sourceKind() + " -> " + t.targetKind()

@@ -12,7 +12,7 @@ import java.io.IOException;
  * {@code IllegalArgumentException} or {@code IllegalStateException} saying what it reported,
  * and {@link #strategy()} names it. Thrown by the engine only.
  */
-public sealed class TransferException extends IOException permits BroadcastException, TransferTimeoutException {
+public sealed class TransferException extends IOException permits BroadcastException, TransferTimeoutException, TransferCancelledException {
 
     private static final long serialVersionUID = 1L;
 

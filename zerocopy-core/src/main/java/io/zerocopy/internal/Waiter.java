@@ -48,6 +48,8 @@ public final class Waiter implements Closeable {
 
     /** Longest single wait, in milliseconds, between two liveness checks. */
     public static final int SLICE_MILLIS = 100;
+    /** Set by {@link #cancel()}, from any thread. */
+    private volatile boolean cancelled;
     static final long MIN_PARK_NANOS = 1_000;
     static final long MAX_PARK_NANOS = 10_000_000;
 
@@ -139,6 +141,9 @@ public final class Waiter implements Closeable {
      * @throws AsynchronousCloseException if a channel that must stay open was closed
      */
     public void checkLive() throws IOException {
+        if (cancelled) {
+            throw new Cancelled();
+        }
         if (Thread.currentThread().isInterrupted()) {
             ClosedByInterruptException e = new ClosedByInterruptException();
             for (Channel c : channels) {
@@ -154,6 +159,44 @@ public final class Waiter implements Closeable {
             if (!channels[i].isOpen()) {
                 throw new AsynchronousCloseException();
             }
+        }
+    }
+
+    /**
+     * Cancels the transfer: from now on {@link #checkLive()} throws {@link Cancelled}, on any
+     * thread, without closing the channels (the asynchronous counterpart of an interrupt).
+     * Thread-safe.
+     */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** @return true once {@link #cancel()} was called */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * @return {@link System#nanoTime()} at which the transfer idles out, or {@link Long#MAX_VALUE}
+     *     without an idle timeout
+     */
+    public long idleDeadline() {
+        return idleTimeoutNanos == 0 ? Long.MAX_VALUE : lastProgress + idleTimeoutNanos;
+    }
+
+    /**
+     * @throws InterruptedByTimeoutException if the idle deadline has passed
+     */
+    public void checkIdle() throws InterruptedByTimeoutException {
+        bounded(Long.MAX_VALUE);
+    }
+
+    /** What {@link #checkLive()} throws after {@link #cancel()}: the engine reports it as a cancellation, with the counts. */
+    public static final class Cancelled extends java.io.InterruptedIOException {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled() {
+            super("transfer cancelled");
         }
     }
 

@@ -90,4 +90,17 @@ public interface TransferStrategy {
      * @throws IOException on an I/O error; the engine reports the bytes delivered
      */
     Outcome transfer(Transfer transfer) throws IOException;
+
+    /**
+     * The non-blocking form of this strategy for one transfer, for the asynchronous API and
+     * the event-loop form. The transfer's selectable channels are in non-blocking mode.
+     *
+     * @param transfer the transfer, as {@link #transfer} would get it
+     * @return a stepper, or null if this strategy runs only blocking for this transfer (the
+     *     default); the asynchronous driver then runs {@link #transfer} on a thread of its own
+     * @throws IOException if preparing fails
+     */
+    default Stepper stepper(Transfer transfer) throws IOException {
+        return null;
+    }
 }
