@@ -67,6 +67,15 @@ final class Checks {
         }
     }
 
+    /** @throws java.nio.channels.IllegalBlockingModeException if a selectable channel is in blocking mode */
+    static void nonBlocking(Channel source, Channel target) {
+        for (Channel c : new Channel[] {source, target}) {
+            if (c instanceof java.nio.channels.SelectableChannel && ((java.nio.channels.SelectableChannel) c).isBlocking()) {
+                throw new java.nio.channels.IllegalBlockingModeException();
+            }
+        }
+    }
+
     static void buffers(ByteBuffer[] buffers, Channel target) throws ClosedChannelException {
         Objects.requireNonNull(buffers, "buffers");
         Objects.requireNonNull(target, "target");

@@ -8,6 +8,7 @@ import java.nio.channels.GatheringByteChannel;
 import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
@@ -70,6 +71,12 @@ final class CopyStrategy implements TransferStrategy {
             }
         }
         return Outcome.COMPLETE;
+    }
+
+    /** @return the copy loop in non-blocking steps, where no call on an end can block ({@link CopyStepper}) */
+    @Override
+    public Stepper stepper(Transfer t) {
+        return CopyStepper.of(t);
     }
 
     /** A read from a blocking stream with an idle timeout: the watchdog ends it past the deadline. */

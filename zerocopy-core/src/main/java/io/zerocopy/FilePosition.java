@@ -43,4 +43,15 @@ final class FilePosition {
             }
         }
     }
+
+    /** Sets an open file's position after an asynchronous transfer; a failure to do so leaves it unchanged. */
+    static void setQuietly(FileChannel file, long position) {
+        try {
+            if (file.isOpen()) {
+                file.position(position);
+            }
+        } catch (IOException e) {
+            // the transfer's outcome stands; the position stays where it was
+        }
+    }
 }

@@ -375,6 +375,115 @@ public final class TransferEngine {
     }
 
     /**
+     * Starts moving every byte from {@code source} to {@code target} until the source's end of
+     * stream, without blocking the caller: the asynchronous form of
+     * {@link #transfer(ReadableByteChannel, WritableByteChannel)}, with the same strategies,
+     * counts and errors. A file source is moved from its position to its size, and its position
+     * is advanced by the bytes delivered when the transfer ends.
+     *
+     * <p>Waiting costs no thread: the transfer's steps run on the library's reactor thread (and
+     * on file threads when they read or write a file), which waits for readiness for every
+     * transfer at once. A strategy with no non-blocking form here runs on a thread of the
+     * library's for its duration. Selectable channels are put in non-blocking mode for the
+     * transfer and back in blocking mode after it, if they were (while they are in it, another
+     * thread's blocking read or write on them fails). The idle timeout applies. Completion,
+     * cancellation and threads: {@link TransferFuture}.
+     *
+     * @param source the channel to read; not null, open
+     * @param target the channel to write; not null, open, not the source
+     * @return the transfer's future; never completed before this method returns
+     * @throws ClosedChannelException if either channel is closed when the call begins
+     * @throws IOException if a channel's mode or a file's size cannot be read or set
+     */
+    public TransferFuture transferAsync(ReadableByteChannel source, WritableByteChannel target) throws IOException {
+        Checks.distinctAndOpen(source, target);
+        ChannelKind targetKind = ChannelKind.of(target);
+        if (source instanceof FileChannel && ((FileChannel) source).size() > 0) {
+            FileChannel file = (FileChannel) source;
+            long start = file.position();
+            long count = Math.max(0, file.size() - start);
+            return AsyncTransfer.start(chain.start(file, ChannelKind.FILE, start, count, target, targetKind, false, true),
+                    delivered -> FilePosition.setQuietly(file, start + delivered));
+        }
+        ChannelKind kind = source instanceof FileChannel ? ChannelKind.CHANNEL : ChannelKind.of(source);
+        return AsyncTransfer.start(chain.start(source, kind, -1, TransferState.UNBOUNDED, target, targetKind, false, true),
+                null);
+    }
+
+    /**
+     * Starts moving {@code count} bytes of a file, from {@code position}, to {@code target},
+     * without blocking the caller: the asynchronous form of
+     * {@link #transfer(FileChannel, long, long, WritableByteChannel)} (see
+     * {@link #transferAsync(ReadableByteChannel, WritableByteChannel)}).
+     *
+     * @param source the file; not null, open
+     * @param position the first byte; {@code >= 0}
+     * @param count the bytes to move; {@code >= 0}, {@code position + count} must not overflow
+     * @param target the channel to write; not null, open, not the source
+     * @return the transfer's future; never completed before this method returns
+     * @throws IllegalArgumentException on a negative or overflowing position or count
+     * @throws ClosedChannelException if either channel is closed when the call begins
+     * @throws IOException if a channel's mode or the file's size cannot be read or set
+     */
+    public TransferFuture transferAsync(FileChannel source, long position, long count, WritableByteChannel target)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Checks.region(position, count);
+        Checks.distinctAndOpen(source, target);
+        return AsyncTransfer.start(chain.start(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target),
+                false, true), null);
+    }
+
+    /**
+     * A transfer from {@code source} until its end of stream, for an event loop: see
+     * {@link NonBlockingTransfer}. Selectable channels must be in non-blocking mode, and stay so.
+     *
+     * @param source the channel to read; not null, open; a file is read from position 0 to its size
+     * @param target the channel to write; not null, open, not the source
+     * @return the transfer; nothing moved yet
+     * @throws java.nio.channels.IllegalBlockingModeException if a selectable channel is in blocking mode
+     * @throws ClosedChannelException if either channel is closed when the call begins
+     * @throws IOException if a file's size cannot be read
+     */
+    public NonBlockingTransfer nonBlocking(ReadableByteChannel source, WritableByteChannel target) throws IOException {
+        Checks.distinctAndOpen(source, target);
+        Checks.nonBlocking(source, target);
+        if (source instanceof FileChannel) {
+            FileChannel file = (FileChannel) source;
+            return new NonBlockingTransfer(chain.start(file, ChannelKind.FILE, 0, file.size(), target,
+                    ChannelKind.of(target), false, true));
+        }
+        return new NonBlockingTransfer(chain.start(source, ChannelKind.of(source), -1, TransferState.UNBOUNDED, target,
+                ChannelKind.of(target), false, true));
+    }
+
+    /**
+     * {@code count} bytes of a file, from {@code position}, to {@code target}, for an event loop:
+     * see {@link NonBlockingTransfer}.
+     *
+     * @param source the file; not null, open
+     * @param position the first byte; {@code >= 0}
+     * @param count the bytes to move; {@code >= 0}, {@code position + count} must not overflow
+     * @param target the channel to write; not null, open, not the source
+     * @return the transfer; nothing moved yet
+     * @throws IllegalArgumentException on a negative or overflowing position or count
+     * @throws java.nio.channels.IllegalBlockingModeException if the target is selectable and blocking
+     * @throws ClosedChannelException if either channel is closed when the call begins
+     * @throws IOException if the file's size cannot be read
+     */
+    public NonBlockingTransfer nonBlocking(FileChannel source, long position, long count, WritableByteChannel target)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Checks.region(position, count);
+        Checks.distinctAndOpen(source, target);
+        Checks.nonBlocking(source, target);
+        return new NonBlockingTransfer(chain.start(source, ChannelKind.FILE, position, count, target,
+                ChannelKind.of(target), false, true));
+    }
+
+    /**
      * Writes every remaining byte of {@code buffers}, in order, to {@code target} (a gathering
      * write on the portable path; a memory-send strategy such as vmsplice where one was added).
      * Each buffer's position is left after the last byte delivered from it, also on failure.

@@ -123,6 +123,36 @@ public final class ZeroCopy {
     }
 
     /**
+     * Starts a transfer until the source's end of stream without blocking the caller. See
+     * {@link TransferEngine#transferAsync(ReadableByteChannel, WritableByteChannel)} and
+     * {@link TransferFuture}.
+     *
+     * @param source the channel to read; not null, open
+     * @param target the channel to write; not null, open, not the source
+     * @return the transfer's future
+     * @throws IOException if a channel's mode or a file's size cannot be read or set, or a channel is closed
+     */
+    public static TransferFuture transferAsync(ReadableByteChannel source, WritableByteChannel target) throws IOException {
+        return DefaultEngine.INSTANCE.transferAsync(source, target);
+    }
+
+    /**
+     * Starts moving a region of a file without blocking the caller. See
+     * {@link TransferEngine#transferAsync(FileChannel, long, long, WritableByteChannel)}.
+     *
+     * @param source the file; not null, open
+     * @param position the first byte; {@code >= 0}
+     * @param count the bytes to move; {@code >= 0}, {@code position + count} must not overflow
+     * @param target the channel to write; not null, open, not the source
+     * @return the transfer's future
+     * @throws IOException if a channel's mode or the file's size cannot be read or set, or a channel is closed
+     */
+    public static TransferFuture transferAsync(FileChannel source, long position, long count, WritableByteChannel target)
+            throws IOException {
+        return DefaultEngine.INSTANCE.transferAsync(source, position, count, target);
+    }
+
+    /**
      * Moves a region of a file. See
      * {@link TransferEngine#transfer(FileChannel, long, long, WritableByteChannel)}.
      *

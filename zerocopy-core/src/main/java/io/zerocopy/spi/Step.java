@@ -19,6 +19,11 @@ public final class Step {
     public static final Step AWAIT_TARGET = new Step(null, SelectionKey.OP_WRITE);
     /** Wait until the source is readable or the target writable, whichever comes first. */
     public static final Step AWAIT_EITHER = new Step(null, SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    /**
+     * More can move now, but the step used its share: step again once the other transfers
+     * sharing the thread had their turn (no readiness to wait for; {@link #interest()} is 0).
+     */
+    public static final Step YIELD = new Step(null, 0);
 
     private final Outcome outcome;
     private final int ops;
@@ -46,7 +51,8 @@ public final class Step {
 
     /**
      * @return what to wait for: {@link SelectionKey#OP_READ} (the source readable) and/or
-     *     {@link SelectionKey#OP_WRITE} (the target writable); 0 when the step ended the strategy
+     *     {@link SelectionKey#OP_WRITE} (the target writable); 0 for {@link #YIELD} and when the
+     *     step ended the strategy
      */
     public int interest() {
         return ops;
@@ -59,7 +65,7 @@ public final class Step {
 
     @Override
     public String toString() {
-        return outcome != null ? outcome.toString()
+        return outcome != null ? outcome.toString() : ops == 0 ? "yield"
                 : "await" + ((ops & SelectionKey.OP_READ) != 0 ? " source" : "") + ((ops & SelectionKey.OP_WRITE) != 0 ? " target" : "");
     }
 }

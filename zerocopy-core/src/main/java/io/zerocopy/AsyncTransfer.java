@@ -1,0 +1,354 @@
+package io.zerocopy;
+
+import java.io.IOException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+
+import io.zerocopy.internal.Waiter;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Step;
+import io.zerocopy.spi.Stepper;
+import io.zerocopy.spi.TransferStrategy;
+
+/**
+ * Drives one asynchronous transfer down its plan ({@link FallbackChain.Run}): each candidate's
+ * {@link Stepper} is stepped on the {@link Reactor} (or on a file thread when its steps touch
+ * a regular file), waiting between steps through the reactor's selector, never a thread of its
+ * own; a candidate without a stepper runs its blocking {@link TransferStrategy#transfer} on a
+ * blocking thread, the only case that holds a thread. The selectable channels are in
+ * non-blocking mode while the transfer runs, and return to blocking mode afterwards if they
+ * were (the last transfer on a channel restores it).
+ *
+ * <p>States: RUNNING (one thread steps), WAITING (armed on the reactor or a timer), DONE.
+ * Every wake-up (readiness, idle timer, cancellation) moves WAITING to RUNNING with one CAS, so
+ * steps never run concurrently. Cancellation ({@link Waiter#cancel()}) and the idle timeout are
+ * seen before the next step; a waiting transfer is woken for them at once.
+ */
+final class AsyncTransfer {
+
+    private static final int RUNNING = 0;
+    private static final int WAITING = 1;
+    private static final int DONE = 2;
+
+    private static final ExecutorService FILES = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), daemons("zerocopy-file-"));
+    private static final ExecutorService BLOCKING = Executors.newCachedThreadPool(daemons("zerocopy-blocking-"));
+    /** Selectable channels in an asynchronous transfer: how many transfers use each, and whether it was blocking. */
+    private static final ConcurrentHashMap<SelectableChannel, int[]> CHANNELS = new ConcurrentHashMap<>();
+
+    private final FallbackChain.Run run;
+    private final TransferState t;
+    private final TransferFuture future;
+    private final Reactor reactor = Reactor.shared();
+    private final LongConsumer onDelivered;
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private final List<SelectableChannel> switched = new ArrayList<>(2);
+    private Stepper stepper;
+    /** Interest armed on the reactor: the ops of the last waiting step. */
+    private int armed;
+    private Reactor.Timer timer;
+
+    private AsyncTransfer(FallbackChain.Run run, TransferFuture future, LongConsumer onDelivered) {
+        this.run = run;
+        this.t = run.state();
+        this.future = future;
+        this.onDelivered = onDelivered;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemons(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread th = new Thread(r, prefix + n.incrementAndGet());
+            th.setDaemon(true);
+            return th;
+        };
+    }
+
+    /**
+     * Starts a transfer; its first step runs on the reactor, never in the caller.
+     *
+     * @param onDelivered called with the bytes delivered once the transfer ends (moves a file source's position), or null
+     * @return the transfer's future
+     */
+    static TransferFuture start(FallbackChain.Run run, LongConsumer onDelivered) {
+        TransferFuture future = new TransferFuture();
+        AsyncTransfer a = new AsyncTransfer(run, future, onDelivered);
+        future.canceller(a::cancel);
+        try {
+            a.nonBlocking(t(run).source());
+            a.nonBlocking(t(run).target());
+        } catch (IOException e) {
+            a.finish(null, run.failed(e));
+            return future;
+        }
+        a.reactor.execute(a::resume);
+        return future;
+    }
+
+    private static TransferState t(FallbackChain.Run run) {
+        return run.state();
+    }
+
+    /** Puts a selectable channel in non-blocking mode for the transfer (counted per channel). */
+    private void nonBlocking(Channel channel) throws IOException {
+        if (!(channel instanceof SelectableChannel)) {
+            return;
+        }
+        SelectableChannel ch = (SelectableChannel) channel;
+        try {
+            CHANNELS.compute(ch, (c, users) -> {
+                if (users != null) {
+                    users[0]++;
+                    return users;
+                }
+                boolean blocking = c.isBlocking();
+                if (blocking) {
+                    try {
+                        c.configureBlocking(false);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return new int[] {1, blocking ? 1 : 0};
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        switched.add(ch);
+    }
+
+    /** Cancels: from any thread. A waiting transfer is woken to stop; a running one stops before its next step. */
+    private void cancel() {
+        Waiter.of(t).cancel();
+        reactor.execute(this::wake);
+    }
+
+    /** Readiness, timer or cancellation: a waiting transfer runs again. Reactor thread. */
+    private void wake() {
+        if (!state.compareAndSet(WAITING, RUNNING)) {
+            return;
+        }
+        disarm();
+        dispatch();
+    }
+
+    private void disarm() {
+        if ((armed & SelectionKey.OP_READ) != 0 && t.source() instanceof SelectableChannel) {
+            reactor.unwatch((SelectableChannel) t.source(), SelectionKey.OP_READ);
+        }
+        if ((armed & SelectionKey.OP_WRITE) != 0 && t.target() instanceof SelectableChannel) {
+            reactor.unwatch((SelectableChannel) t.target(), SelectionKey.OP_WRITE);
+        }
+        armed = 0;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /** Continues on the right thread: file threads for steps that touch a file, else here (the reactor). */
+    private void dispatch() {
+        if (stepper != null && stepper.blocksOnFileIo()) {
+            FILES.execute(this::resume);
+        } else {
+            resume();
+        }
+    }
+
+    /** Steps until the transfer waits, ends, or hands a candidate to a blocking thread. */
+    private void resume() {
+        try {
+            while (true) {
+                if (stepper == null) {
+                    if (!run.next()) {
+                        throw run.noStrategy();
+                    }
+                    Waiter waiter = Waiter.of(t);
+                    waiter.checkLive();
+                    waiter.checkIdle();
+                    TransferStrategy s = run.strategy();
+                    Stepper st = s.stepper(t);
+                    if (st == null) {
+                        BLOCKING.execute(this::attemptBlocking);
+                        return;
+                    }
+                    stepper = st;
+                    if (st.blocksOnFileIo() && reactor.inReactor()) {
+                        FILES.execute(this::resume);
+                        return;
+                    }
+                }
+                Waiter waiter = Waiter.of(t);
+                waiter.checkLive();
+                waiter.checkIdle();
+                Step step = stepper.step();
+                if (step.isWaiting()) {
+                    await(step.interest());
+                    return;
+                }
+                closeStepper();
+                if (run.ended(step.outcome())) {
+                    finish(run.result(), null);
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            finish(null, e instanceof TransferException ? (TransferException) e : run.failed(e));
+        } catch (RuntimeException e) {
+            try {
+                finish(null, run.unchecked(e));
+            } catch (RuntimeException bug) {
+                finish(null, bug);
+            }
+        } catch (Error e) {
+            finish(null, e);
+            throw e;
+        }
+    }
+
+    /** A candidate without a stepper, on a blocking thread; then the plan goes on. */
+    private void attemptBlocking() {
+        try {
+            if (run.attempt()) {
+                finish(run.result(), null);
+                return;
+            }
+        } catch (TransferException e) {
+            finish(null, e);
+            return;
+        } catch (RuntimeException e) {
+            finish(null, e);
+            return;
+        }
+        reactor.execute(this::resume);
+    }
+
+    /** Waits for {@code ops} on the channels (or yields), with a timer for the idle deadline. */
+    private void await(int ops) throws IOException {
+        state.set(WAITING);
+        if (ops == 0) {
+            reactor.execute(this::wake); // a yield: the others' turn first
+            return;
+        }
+        long deadline = Waiter.of(t).idleDeadline();
+        reactor.execute(() -> {
+            if (state.get() != WAITING) {
+                return;
+            }
+            try {
+                if ((ops & SelectionKey.OP_READ) != 0) {
+                    watch(t.source(), SelectionKey.OP_READ);
+                }
+                if ((ops & SelectionKey.OP_WRITE) != 0) {
+                    watch(t.target(), SelectionKey.OP_WRITE);
+                }
+            } catch (ClosedChannelException e) {
+                wake(); // the step finds the channel closed
+                return;
+            }
+            if (deadline != Long.MAX_VALUE) {
+                timer = reactor.schedule(deadline, this::wake);
+            }
+            if (Waiter.of(t).isCancelled()) {
+                wake();
+            }
+        });
+    }
+
+    private void watch(Channel channel, int op) throws ClosedChannelException {
+        if (channel instanceof SelectableChannel && !((SelectableChannel) channel).isBlocking()) {
+            reactor.watch((SelectableChannel) channel, op, this::wake);
+            armed |= op;
+        } else {
+            reactor.execute(this::wake); // not selectable: step again after the others' turn
+        }
+    }
+
+    private void closeStepper() throws IOException {
+        Stepper s = stepper;
+        stepper = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    /** Ends the transfer once: the stepper, the run, the channels' blocking mode, then the future. */
+    private void finish(TransferResult result, Throwable failure) {
+        if (state.getAndSet(DONE) == DONE) {
+            return;
+        }
+        Throwable thrown = failure;
+        try {
+            closeStepper();
+        } catch (IOException e) {
+            if (thrown == null) {
+                thrown = run.failed(e);
+            } else {
+                thrown.addSuppressed(e);
+            }
+        }
+        try {
+            run.end(thrown);
+        } catch (IOException e) {
+            if (thrown == null) {
+                thrown = e;
+            }
+        }
+        if (onDelivered != null) {
+            onDelivered.accept(t.delivered());
+        }
+        Throwable outcome = thrown;
+        restore(0, () -> {
+            if (outcome == null) {
+                future.succeed(result);
+            } else {
+                future.fail(outcome);
+            }
+        });
+    }
+
+    /** Returns the switched channels to blocking mode (the last transfer on each), then runs {@code then}. */
+    private void restore(int i, Runnable then) {
+        if (i == switched.size()) {
+            then.run();
+            return;
+        }
+        SelectableChannel ch = switched.get(i);
+        boolean[] last = new boolean[1];
+        CHANNELS.computeIfPresent(ch, (c, u) -> {
+            if (--u[0] > 0) {
+                return u;
+            }
+            last[0] = u[1] == 1;
+            return null;
+        });
+        if (!last[0]) {
+            restore(i + 1, then);
+            return;
+        }
+        reactor.release(ch, () -> {
+            try {
+                if (ch.isOpen()) {
+                    ch.configureBlocking(true);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the channel stays non-blocking; the transfer's outcome stands
+            }
+            restore(i + 1, then);
+        });
+    }
+
+    /** @return {@link Outcome} of a candidate that has no stepper in the event-loop form */
+    static Outcome blockingOnly(TransferStrategy s) {
+        return Outcome.unsupported(Outcome.Scope.TRANSFER, s.name() + " runs only blocking");
+    }
+}
