@@ -23,8 +23,9 @@ import java.util.Locale;
  * side in this JVM ({@link BenchBinding}), and what it does to small transfers:
  *
  * <ul>
- *   <li>per call: {@code getpid} and {@code close(-1)} (fails with {@code EBADF}, so the binding
- *       reads errno), batches of {@link #CALLS} calls;
+ *   <li>per call: {@code sysconf(_SC_PAGESIZE)} (no system call: the binding's own cost),
+ *       {@code getpid} (the smallest system call) and {@code close(-1)} (fails with
+ *       {@code EBADF}, so the binding reads errno), batches of {@link #CALLS} calls;
  *   <li>file to socket over loopback with {@code sendfile}: the report's size sweep
  *       ({@link SizeSweep}: batches of transfers on a fresh, warmed connection, timed until the
  *       sink has the last byte);
@@ -43,6 +44,7 @@ final class BindingSection {
 
     static final String CSV_HEADER = "measure,size,binding,batches,ops_per_batch,median_ns,min_ns,max_ns,"
             + "downcalls_per_op,ran";
+    static final String SYSCONF = "sysconf(_SC_PAGESIZE)";
     static final String GETPID = "getpid";
     static final String CLOSE = "close(-1)";
     static final String FILE_SOCKET = "file->socket";
@@ -152,14 +154,16 @@ final class BindingSection {
         }
     }
 
-    /** getpid and close(-1): batches of {@code n} calls, bindings alternating. */
+    /** sysconf, getpid and close(-1): batches of {@code n} calls, bindings alternating. */
     private static void calls(List<BenchBinding> bs, int reps, int n, List<Point> points, SizeSweep.Progress progress) {
         int k = bs.size();
+        double[][] page = new double[k][reps];
         double[][] pid = new double[k][reps];
         double[][] bad = new double[k][reps];
         for (int w = 0; w < WARM_CALL_BATCHES; w++) {
             for (BenchBinding b : bs) {
                 progress.update("sb warm-up: calls through " + b);
+                pageSizes(b, n);
                 getpids(b, n);
                 closes(b, n);
             }
@@ -168,14 +172,31 @@ final class BindingSection {
             for (int j = 0; j < k; j++) {
                 int i = (j + rep) % k;
                 progress.update("sb calls " + (rep + 1) + "/" + reps + " " + bs.get(i));
+                page[i][rep] = pageSizes(bs.get(i), n);
                 pid[i][rep] = getpids(bs.get(i), n);
                 bad[i][rep] = closes(bs.get(i), n);
             }
         }
         for (int i = 0; i < k; i++) {
+            points.add(point(SYSCONF, 0, bs.get(i), page[i], n, 1, ""));
             points.add(point(GETPID, 0, bs.get(i), pid[i], n, 1, ""));
             points.add(point(CLOSE, 0, bs.get(i), bad[i], n, 1, ""));
         }
+    }
+
+    /** @return ns per {@code sysconf(_SC_PAGESIZE)} over {@code n} calls */
+    private static double pageSizes(BenchBinding b, int n) {
+        long expected = b.pageSize();
+        long t0 = System.nanoTime();
+        int same = 0;
+        for (int i = 0; i < n; i++) {
+            same += b.pageSize() == expected ? 1 : 0;
+        }
+        long t = System.nanoTime() - t0;
+        if (same != n) {
+            throw new IllegalStateException(b + ": the page size changed");
+        }
+        return (double) t / n;
     }
 
     /** @return ns per {@code getpid} over {@code n} calls */
@@ -389,13 +410,15 @@ final class BindingSection {
     String markdown() {
         StringBuilder sb = new StringBuilder("\n### Small transfers by binding: jnr-ffi and java.lang.foreign\n\n");
         sb.append("Median (min-max) over ").append(points.isEmpty() ? 0 : points.get(0).batches)
-                .append(" batches, bindings alternating; calls: ").append(points.isEmpty() ? 0 : points.get(0).opsPerBatch)
-                .append(" per batch; file->socket (sendfile): batches of transfers on a fresh connection, until the sink "
-                + "has the last byte; socket->socket (splice): the relay call alone, the source's bytes and FIN "
-                + "already queued, median of ").append(relaysPerBatch()).append(" relays per batch. Loopback; engines "
-                + "of one strategy through the binding, threshold 0. downcalls = calls through the binding per "
-                + "operation. Both bindings share one JVM here; one JMH fork each is the reference for per-call cost. "
-                + String.format(Locale.ROOT, "Took %.1f s.", seconds)).append("\n\n");
+                .append(" batches, bindings alternating. Calls: ").append(points.isEmpty() ? 0 : points.get(0).opsPerBatch)
+                .append(" per batch; sysconf(_SC_PAGESIZE) makes no system call (the binding's own cost), getpid is the "
+                + "smallest one, close(-1) fails and the binding reads errno. file->socket (sendfile): batches of "
+                + "transfers on a fresh connection until the sink has the last byte. socket->socket (splice): the relay "
+                + "call alone, the source's bytes and FIN already queued; a batch is the median of ")
+                .append(relaysPerBatch()).append(" relays. Loopback; engines of one strategy made with the binding, "
+                + "threshold 0; downcalls = calls through the binding per operation. Both bindings share this JVM (the "
+                + "JMH benchmarks DowncallBenchmark and SmallTransferBenchmark fork per binding). ")
+                .append(String.format(Locale.ROOT, "Took %.1f s.", seconds)).append("\n\n");
         for (String n : notes) {
             sb.append("- ").append(n).append('\n');
         }
@@ -416,6 +439,7 @@ final class BindingSection {
             sb.append("---:|");
         }
         sb.append('\n');
+        row(sb, SYSCONF + ", ns/call", SYSCONF, 0, 1);
         row(sb, GETPID + ", ns/call", GETPID, 0, 1);
         row(sb, CLOSE + " (EBADF), ns/call", CLOSE, 0, 1);
         for (long s : SIZES) {

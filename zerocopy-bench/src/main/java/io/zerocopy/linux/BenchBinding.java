@@ -22,8 +22,8 @@ import io.zerocopy.ZeroCopy;
  * {@link Native} chose for the JVM: the waits of {@link EpollPoller} (rare on loopback at the
  * sizes measured) and {@code strerror} on a failure.
  *
- * <p>{@link #load} probes the binding (getpid against this process, {@code F_GETFL} on a pipe,
- * {@code close(-1)} giving {@code EBADF}). Each instance owns a pipe for {@link #getfl()} and a
+ * <p>{@link #load} probes the binding (getpid against this process, the page size,
+ * {@code F_GETFL} on a pipe, {@code close(-1)} giving {@code EBADF}). Each instance owns a pipe for {@link #getfl()} and a
  * small pipe pool for {@link #spliceEngine()}, both released by {@link #close()}. Thread-safe
  * but for {@link #close()}.
  */
@@ -147,6 +147,10 @@ public final class BenchBinding implements AutoCloseable {
         if (pid != ProcessHandle.current().pid()) {
             throw new IllegalStateException(sys + ": getpid gave " + pid + ", this process is " + ProcessHandle.current().pid());
         }
+        long page = pageSize();
+        if (page != Native.pageSize()) {
+            throw new IllegalStateException(sys + ": sysconf(_SC_PAGESIZE) gave " + page + ", expected " + Native.pageSize());
+        }
         int flags = getfl();
         if (flags < 0) {
             throw new IllegalStateException(sys + ": fcntl(F_GETFL) on a pipe failed: errno " + -flags);
@@ -162,9 +166,20 @@ public final class BenchBinding implements AutoCloseable {
         return name;
     }
 
-    /** @return {@code getpid()}: the cheapest call, so the binding's own cost */
+    /**
+     * @return {@code getpid()}: a system call that does almost nothing (glibc has not cached
+     *     the pid since 2.25), without errno
+     */
     public int getpid() {
         return sys.getpid();
+    }
+
+    /**
+     * @return {@code sysconf(_SC_PAGESIZE)}: glibc answers from memory, without a system call,
+     *     so this is the binding's own cost, its errno handling included
+     */
+    public long pageSize() {
+        return sys.sysconf(Native.SC_PAGESIZE);
     }
 
     /** @return {@code fcntl(fd, F_GETFL)} on the read end of this binding's pipe: the flags, never negative */

@@ -117,13 +117,15 @@ class SmokeReportTest {
             points.put(f[0] + "/" + f[1] + "/" + f[2], f);
         }
         for (String b : bindings) {
-            assertTrue(points.containsKey("getpid/0/" + b) && points.containsKey("close(-1)/0/" + b), b + " calls");
+            for (String call : new String[] {BindingSection.SYSCONF, BindingSection.GETPID, BindingSection.CLOSE}) {
+                assertTrue(points.containsKey(call + "/0/" + b), b + " " + call);
+            }
             for (long size : BindingSection.SIZES) {
                 assertEquals("sendfile", points.get("file->socket/" + size + "/" + b)[9], b + " " + size);
                 assertEquals("splice", points.get("socket->socket/" + size + "/" + b)[9], b + " " + size);
             }
         }
-        assertEquals(bindings.size() * (2 + 2 * BindingSection.SIZES.length), points.size());
+        assertEquals(bindings.size() * (3 + 2 * BindingSection.SIZES.length), points.size());
         assertTrue(md.contains("### Small transfers by binding: jnr-ffi and java.lang.foreign"), "bindings section");
         if (why != null) {
             assertTrue(md.contains("- foreign not measured: " + why), "the reason foreign is missing");

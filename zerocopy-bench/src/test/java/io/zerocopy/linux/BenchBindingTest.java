@@ -18,6 +18,7 @@ class BenchBindingTest {
         try (BenchBinding b = BenchBinding.load(BenchBinding.JNR)) {
             assertEquals("jnr-ffi", b.toString());
             assertEquals(ProcessHandle.current().pid(), b.getpid());
+            assertEquals(Native.pageSize(), b.pageSize());
             assertEquals(0, b.getfl() & Native.O_NONBLOCK, "the pipe is blocking");
             assertEquals(-Errno.EBADF, b.closeInvalid());
             BenchBinding counting = b.counting();

@@ -17,9 +17,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time per call of each binding of the C library ({@link BenchBinding}): {@code getpid} (the
- * binding's own cost: the call does almost nothing), {@code fcntl(F_GETFL)} on a pipe (a real
- * system call), and {@code close(-1)} (a failing call: the binding also reads {@code errno}).
+ * Time per call of each binding of the C library ({@link BenchBinding}):
+ * {@code sysconf(_SC_PAGESIZE)} (no system call: the binding's own cost, errno handling
+ * included), {@code getpid} (the smallest system call, no errno), {@code fcntl(F_GETFL)} on a
+ * pipe, and {@code close(-1)} (a failing call: the binding also reads {@code errno}).
  * Each binding runs in a fork of its own, so every call site sees one implementation, as in
  * production. On JDK 17-21 the {@code foreign} trial fails at setup with the reason (pass
  * {@code -p binding=jnr}).
@@ -46,6 +47,12 @@ public class DowncallBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         b = BenchBinding.load(binding);
+    }
+
+    /** @return {@code sysconf(_SC_PAGESIZE)} */
+    @Benchmark
+    public long sysconfPagesize() {
+        return b.pageSize();
     }
 
     /** @return {@code getpid()} */

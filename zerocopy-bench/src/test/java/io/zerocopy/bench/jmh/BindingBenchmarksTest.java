@@ -19,6 +19,7 @@ class BindingBenchmarksTest {
         d.setUp();
         try {
             assertEquals(ProcessHandle.current().pid(), d.getpid());
+            assertTrue(d.sysconfPagesize() >= 4096);
             assertTrue(d.fcntlGetfl() >= 0);
             assertTrue(d.closeEbadf() < 0);
         } finally {
