@@ -16,12 +16,13 @@ final class Options {
             "Default: the report. Serves a file of --size bytes to a client, relays it through a proxy and",
             "copies it over a cached file, with every strategy of the library and the JDK, Netty epoll, C",
             "(sendfile/splice/mmap/copy_file_range) and Go (io.Copy) peers, and broadcasts a file to 8",
-            "loopback sockets, interleaved over --reps repetitions; then a size sweep; then copies a file to",
-            "new files on the working file system and, as root, on loop-mounted XFS (reflink=1) and Btrfs",
-            "images. Socket scenarios run over loopback (MTU 65536) and, when the process may create network",
-            "namespaces (root), over veth pairs of MTU 1500 into namespaces of their own (zcb-<pid>-*,",
-            "10.213.0.0/16). Namespaces and images are removed afterwards and on Ctrl-C. Writes results.csv,",
-            "sweep.csv, new-files.csv, summary.md and SVG charts.",
+            "loopback sockets, interleaved over --reps repetitions; then a size sweep; then small transfers",
+            "through each binding of the C library; then copies a file to new files on the working file",
+            "system and, as root, on loop-mounted XFS (reflink=1) and Btrfs images. Socket scenarios run over",
+            "loopback (MTU 65536) and, when the process may create network namespaces (root), over veth pairs",
+            "of MTU 1500 into namespaces of their own (zcb-<pid>-*, 10.213.0.0/16). Namespaces and images are",
+            "removed afterwards and on Ctrl-C. Writes results.csv, sweep.csv, bindings.csv, new-files.csv,",
+            "summary.md and SVG charts.",
             "",
             "  --size N          bytes per transfer, suffixes K M G (binary); default 100M (the seed's file)",
             "  --reps N          measured repetitions per row, interleaved; default 9",
@@ -37,6 +38,9 @@ final class Options {
             "                      bc  broadcast: one cached file to 8 loopback sockets, each drained by a",
             "                          reader thread (ZeroCopy.broadcast with tee, the portable copy",
             "                          broadcast, 8 separate transfers)",
+            "                      sb  small transfers by binding: getpid and close(-1) per call, file->socket",
+            "                          (sendfile) and socket->socket (splice) of 256 B to 64 KiB over loopback,",
+            "                          through jnr-ffi and (JDK 22+) java.lang.foreign side by side; seconds",
             "                      fn  file->new file, per file system: a cached file of --size copied to a",
             "                          new file (the last copy deleted), min(--reps, 3) measured copies per row;",
             "                          time and new space per copy (needs root, mkfs.xfs, mkfs.btrfs and loop",
@@ -62,6 +66,12 @@ final class Options {
      */
     static final String NEW_FILES = "fn";
     static final String NEW_FILES_LABEL = "file->new file";
+    /**
+     * The {@code --scenarios} code of the small transfers by binding, which are not a
+     * {@link Scenario}: they run after the scenarios ({@link BindingSection}).
+     */
+    static final String BINDINGS = "sb";
+    static final String BINDINGS_LABEL = "small transfers by binding";
 
     long size = 100L << 20;
     /** Bytes per target of the broadcast scenario, capped by {@link #size}. */
@@ -78,6 +88,8 @@ final class Options {
     boolean go = true;
     /** Whether the new-file copies run ({@value #NEW_FILES}), after the scenarios and the sweep. */
     boolean newFiles = true;
+    /** Whether the small transfers by binding run ({@value #BINDINGS}), after the scenarios and the sweep. */
+    boolean bindings = true;
     boolean netty = true;
     boolean smoke;
     boolean calibrate;
@@ -122,17 +134,20 @@ final class Options {
                 case "--scenarios":
                     o.scenarios = EnumSet.noneOf(Scenario.class);
                     o.newFiles = false;
+                    o.bindings = false;
                     for (String s : value(args, ++i, a).split(",")) {
                         if (s.isBlank()) {
                             continue;
                         }
                         if (isNewFiles(s)) {
                             o.newFiles = true;
+                        } else if (isBindings(s)) {
+                            o.bindings = true;
                         } else {
                             o.scenarios.add(scenario(s));
                         }
                     }
-                    if (o.scenarios.isEmpty() && !o.newFiles) {
+                    if (o.scenarios.isEmpty() && !o.newFiles && !o.bindings) {
                         throw new IllegalArgumentException("--scenarios: none given");
                     }
                     break;
@@ -221,13 +236,19 @@ final class Options {
         return k.equals(NEW_FILES) || k.equals(NEW_FILES_LABEL);
     }
 
-    /** {@link Scenario#parse}, with {@value #NEW_FILES} among the codes of its error. */
+    /** @return whether {@code s} names the small transfers by binding: {@value #BINDINGS} or {@value #BINDINGS_LABEL} */
+    private static boolean isBindings(String s) {
+        String k = s.trim().toLowerCase(Locale.ROOT);
+        return k.equals(BINDINGS) || k.equals(BINDINGS_LABEL);
+    }
+
+    /** {@link Scenario#parse}, with {@value #BINDINGS} and {@value #NEW_FILES} among the codes of its error. */
     private static Scenario scenario(String s) {
         try {
             return Scenario.parse(s);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown scenario: " + s + " (" + Scenario.codes() + ", " + NEW_FILES
-                    + ")", e);
+            throw new IllegalArgumentException("unknown scenario: " + s + " (" + Scenario.codes() + ", " + BINDINGS
+                    + ", " + NEW_FILES + ")", e);
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.Random;
  * {@code reps} times in a freshly shuffled order each repetition so that drift and noise from
  * other work on the machine spread over all rows instead of biasing one. The veth scenarios
  * run when a {@link VethNetwork} can be built for the run (else the notes say why); it is
- * removed when the run ends, however it ends. After the scenarios and the size sweep, the
- * new-file copies ({@link NewFileCopies}) run in the run's temporary directory, which they leave
- * as they found it. {@link ReportWriter} writes the files.
+ * removed when the run ends, however it ends. After the scenarios and the size sweep, the small
+ * transfers by binding ({@link BindingSection}) run over loopback, then the new-file copies
+ * ({@link NewFileCopies}) in the run's temporary directory, which they leave as they found it. {@link ReportWriter} writes the files.
  */
 final class Report {
 
@@ -33,6 +33,8 @@ final class Report {
     final List<String> vethLines = new ArrayList<>();
     /** The new-file copies; null if they did not run. */
     NewFileSection newFiles;
+    /** The small transfers by binding; null if they did not run. */
+    BindingSection bindings;
 
     Report(Options o, PrintStream out, PrintStream err) {
         this.o = o;
@@ -85,6 +87,9 @@ final class Report {
             try (Harness h = new Harness(fileSize, net)) {
                 if (!scenarios.isEmpty()) {
                     measureAll(h);
+                }
+                if (o.bindings) {
+                    bindings(h);
                 }
                 if (o.newFiles) {
                     newFiles(h.ws.dir);
@@ -209,6 +214,17 @@ final class Report {
             if (netty != null) {
                 netty.close();
             }
+        }
+    }
+
+    /** Runs the small transfers by binding; a failure is a note. */
+    private void bindings(Harness h) {
+        progress.done("small transfers through each binding of the C library");
+        try {
+            bindings = BindingSection.run(h, o.reps, o.smoke, progress::update);
+        } catch (IOException | RuntimeException e) {
+            notes.add("small transfers by binding failed: " + e);
+            progress.done("small transfers by binding failed: " + e);
         }
     }
 

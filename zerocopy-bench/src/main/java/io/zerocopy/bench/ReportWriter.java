@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The files of a finished {@link Report}, in its output directory: {@code results.csv},
  * {@code sweep.csv} and {@code throughput-by-size.svg} (if there was a sweep),
- * {@code new-files.csv} (if the new-file copies ran), {@code throughput.svg} and
+ * {@code bindings.csv} (if the small transfers by binding ran), {@code new-files.csv} (if the
+ * new-file copies ran), {@code throughput.svg} and
  * {@code summary.md}, the Markdown that the report also prints; and the cell formats that every
  * CSV and Markdown table of the bench shares.
  */
@@ -64,6 +65,9 @@ final class ReportWriter {
         }
         if (rep.newFiles != null) {
             Files.writeString(o.out.resolve("new-files.csv"), rep.newFiles.csv(), StandardCharsets.UTF_8);
+        }
+        if (rep.bindings != null) {
+            Files.writeString(o.out.resolve("bindings.csv"), rep.bindings.csv(), StandardCharsets.UTF_8);
         }
         Files.writeString(o.out.resolve("throughput.svg"), Svg.throughputChart(rep.results,
                 "zerocopy-bench: " + Options.human(o.size) + " per transfer, " + o.reps + " interleaved reps"),
@@ -138,8 +142,8 @@ final class ReportWriter {
     }
 
     /**
-     * @return summary.md: the run's settings and notes, one table per scenario, the new-file
-     *     copies, the targets, the size sweep
+     * @return summary.md: the run's settings and notes, one table per scenario, the small
+     *     transfers by binding, the new-file copies, the targets, the size sweep
      */
     private String markdown() {
         StringBuilder sb = new StringBuilder();
@@ -154,6 +158,9 @@ final class ReportWriter {
             } else {
                 scenarioTable(sb, e.getKey(), e.getValue());
             }
+        }
+        if (rep.bindings != null) {
+            sb.append(rep.bindings.markdown());
         }
         if (rep.newFiles != null) {
             sb.append(rep.newFiles.markdown());

@@ -96,6 +96,42 @@ class SmokeReportTest {
                 "broadcast target line");
         assertGo(rows, md);
         assertNewFiles(md);
+        assertBindings(md);
+    }
+
+    /**
+     * The small transfers by binding: jnr-ffi's rows always; java.lang.foreign's where it loads,
+     * else the reason in the section; every transfer served by its one strategy.
+     */
+    private void assertBindings(String md) throws IOException {
+        List<String> csv = Files.readAllLines(out.resolve("bindings.csv"), StandardCharsets.UTF_8);
+        assertEquals(BindingSection.CSV_HEADER, csv.get(0));
+        String why = io.zerocopy.linux.BenchBinding.unavailability(io.zerocopy.linux.BenchBinding.FOREIGN);
+        List<String> bindings = why == null ? List.of("jnr-ffi", "java.lang.foreign") : List.of("jnr-ffi");
+        Map<String, String[]> points = new HashMap<>();
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = parseCsv(line);
+            assertEquals(10, f.length, line);
+            assertTrue(bindings.contains(f[2]), line);
+            assertTrue(Double.parseDouble(f[5]) > 0 && Long.parseLong(f[8]) > 0, line);
+            points.put(f[0] + "/" + f[1] + "/" + f[2], f);
+        }
+        for (String b : bindings) {
+            for (String call : new String[] {BindingSection.SYSCONF, BindingSection.GETPID, BindingSection.CLOSE}) {
+                assertTrue(points.containsKey(call + "/0/" + b), b + " " + call);
+            }
+            for (long size : BindingSection.SIZES) {
+                assertEquals("sendfile", points.get("file->socket/" + size + "/" + b)[9], b + " " + size);
+                assertEquals("splice", points.get("socket->socket/" + size + "/" + b)[9], b + " " + size);
+            }
+        }
+        assertEquals(bindings.size() * (3 + 2 * BindingSection.SIZES.length), points.size());
+        assertTrue(md.contains("### Small transfers by binding: jnr-ffi and java.lang.foreign"), "bindings section");
+        if (why != null) {
+            assertTrue(md.contains("- foreign not measured: " + why), "the reason foreign is missing");
+        } else {
+            assertTrue(md.contains("| java.lang.foreign / jnr-ffi |"), "ratio column");
+        }
     }
 
     /**
@@ -158,11 +194,15 @@ class SmokeReportTest {
         assertTrue(Options.parse().newFiles && !Options.parse("--no-new-files").newFiles);
         assertTrue(!Options.parse("--scenarios", "fs").newFiles, "a scenario list without fn leaves it out");
         Options fn = Options.parse("--scenarios", "fn");
-        assertTrue(fn.newFiles && fn.scenarios.isEmpty(), "fn alone");
+        assertTrue(fn.newFiles && fn.scenarios.isEmpty() && !fn.bindings, "fn alone");
+        assertTrue(Options.parse().bindings, "small transfers by binding run by default");
+        assertTrue(!Options.parse("--scenarios", "fs").bindings, "a scenario list without sb leaves it out");
+        Options sb = Options.parse("--scenarios", "sb");
+        assertTrue(sb.bindings && sb.scenarios.isEmpty() && !sb.newFiles, "sb alone");
         assertEquals(3, Options.parse().newFileReps());
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Options.parse("--scenarios", "xx"));
-        assertTrue(e.getMessage().contains(", fn)"), e.getMessage());
+        assertTrue(e.getMessage().contains(", sb, fn)"), e.getMessage());
     }
 
     @Test
