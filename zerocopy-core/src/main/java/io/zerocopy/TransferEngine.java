@@ -506,6 +506,28 @@ public final class TransferEngine {
      * As {@link #send(ByteBuffer[], WritableByteChannel)}; with {@code reuseOnReturn}, only
      * strategies that leave the buffers when they return serve, whatever the engine holds.
      */
+    /**
+     * Starts sending the buffers' remaining bytes to {@code target} without blocking the caller:
+     * the asynchronous form of {@link #send(ByteBuffer[], WritableByteChannel)} (see
+     * {@link #transferAsync(ReadableByteChannel, WritableByteChannel)} for threads and channels).
+     * The buffers must not be modified until the future completes; once it has completed
+     * (normally or not) the kernel holds no reference to them and they may be reused: strategies
+     * that read the buffers after they return are not used. Their positions advance by the bytes
+     * delivered.
+     *
+     * @param buffers the buffers; not null, none null
+     * @param target the channel to write; not null, open
+     * @return the transfer's future; never completed before this method returns
+     * @throws ClosedChannelException if the target is closed when the call begins
+     * @throws IOException if the target's mode cannot be set
+     */
+    public TransferFuture sendAsync(ByteBuffer[] buffers, WritableByteChannel target) throws IOException {
+        Checks.buffers(buffers, target);
+        MemorySource source = new MemorySource(buffers);
+        return AsyncTransfer.start(chain.start(source, ChannelKind.MEMORY, -1, source.remaining(), target,
+                ChannelKind.of(target), true, true), null);
+    }
+
     long send(ByteBuffer[] buffers, WritableByteChannel target, boolean reuseOnReturn) throws IOException {
         Checks.buffers(buffers, target);
         MemorySource source = new MemorySource(buffers);

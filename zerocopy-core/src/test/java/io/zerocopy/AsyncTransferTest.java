@@ -114,6 +114,36 @@ class AsyncTransferTest {
     }
 
     @Test
+    void cancelledAtRandomPointsTheCountIsAlwaysWhatThePeerRead() throws Exception {
+        java.util.Random random = new java.util.Random(Long.getLong("zerocopy.seed", 16));
+        byte[] payload = Payloads.of(1 << 20, 4);
+        for (int i = 0; i < 200; i++) {
+            try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
+                in.client.write(ByteBuffer.wrap(payload, 0, (64 << 10) + random.nextInt(64 << 10)));
+                TransferFuture f = engine.transferAsync(in.accepted, out.client);
+                long pause = random.nextInt(3000);
+                long until = System.nanoTime() + pause * 1000;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait(); // a cancellation at a random point of the first steps
+                }
+                f.cancel(true);
+                long delivered;
+                try {
+                    delivered = f.stopped().toCompletableFuture().get(5, TimeUnit.SECONDS).bytes();
+                } catch (ExecutionException e) {
+                    TransferException t = assertInstanceOf(TransferException.class, e.getCause());
+                    delivered = t.bytesDelivered();
+                    assertEquals(0, t.bytesUndelivered(), "the copy loop writes what it read before it stops");
+                }
+                out.client.shutdownOutput();
+                byte[] got = readAll(out.accepted);
+                assertEquals(got.length, delivered, "case " + i + ", cancelled after " + pause + " us");
+                Payloads.assertSameBytes(java.util.Arrays.copyOf(payload, got.length), got, "case " + i);
+            }
+        }
+    }
+
+    @Test
     void idleTimeoutEndsAWaitingTransferWithTheExactCount() throws Exception {
         TransferEngine timed = engine.withIdleTimeout(Duration.ofMillis(300));
         try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
@@ -149,6 +179,32 @@ class AsyncTransferTest {
             assertEquals(payload.length, file.position(), "the source's position advanced by the bytes delivered");
             sink.close();
             Payloads.assertSameBytes(java.util.Arrays.copyOfRange(payload, 1000, payload.length), reader.get(30, TimeUnit.SECONDS), "pipe");
+        }
+    }
+
+    @Test
+    void buffersOverwrittenOnceTheSendCompletedReachThePeerAsTheyWere() throws Exception {
+        byte[] payload = Payloads.of(4 << 20, 21);
+        ByteBuffer direct = ByteBuffer.allocateDirect(payload.length);
+        direct.put(payload).flip();
+        try (Loopback.Connection c = Loopback.connect()) {
+            CompletableFuture<byte[]> late = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(300); // the reader starts late: the bytes wait in the kernel
+                    return readAll(c.accepted);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TransferResult r = engine.sendAsync(new ByteBuffer[] {direct}, c.client).get(30, TimeUnit.SECONDS);
+            assertEquals(payload.length, r.bytes());
+            assertFalse(direct.hasRemaining(), "the buffer's position advanced");
+            direct.clear();
+            while (direct.hasRemaining()) {
+                direct.put((byte) 0x5A); // overwritten at once
+            }
+            c.client.shutdownOutput();
+            Payloads.assertSameBytes(payload, late.get(30, TimeUnit.SECONDS), "what the peer read");
         }
     }
 
