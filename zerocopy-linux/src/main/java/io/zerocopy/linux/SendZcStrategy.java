@@ -44,7 +44,7 @@ import io.zerocopy.spi.TransferStrategy;
  * block the thread in io_uring_enter (a virtual thread's carrier too), in 100 ms slices.
  *
  * <p>Falls back ({@link Outcome#unsupported}) before sending anything: heap buffers, a target
- * without a readable descriptor, no idle ring in the pool, and the completion errors
+ * without a readable descriptor, no idle ring in the pool or none that can be set up now, and the completion errors
  * {@link Errno} maps to a fallback (a socket that cannot send zerocopy). Not in the default
  * order of {@link LinuxStrategyProvider}: over loopback and veth it is not faster than the
  * gathering write (docs/linux.md, "io_uring (JDK 22+)"). Thread-safe.
@@ -94,7 +94,12 @@ final class SendZcStrategy implements TransferStrategy {
         if (!ChannelDescriptors.readable(t.target().getClass())) {
             return Outcome.unsupported(Outcome.Scope.TRANSFER, "no descriptor for " + t.target().getClass().getName());
         }
-        IoUring ring = rings.acquire();
+        IoUring ring;
+        try {
+            ring = rings.acquire();
+        } catch (NativeIOException e) {
+            return Outcome.unsupported(Outcome.Scope.TRANSFER, "no io_uring now: " + e.getMessage());
+        }
         if (ring == null) {
             return Outcome.unsupported(Outcome.Scope.TRANSFER, "no idle io_uring: " + rings);
         }
@@ -248,7 +253,11 @@ final class SendZcStrategy implements TransferStrategy {
         void await(NativeSession s, BooleanSupplier done) throws IOException {
             ring.reap(this);
             while (!done.getAsBoolean()) {
-                s.await(ring.fd(), Native.POLLIN);
+                if (ring.unsubmitted() > 0 && ring.submit() == 0) {
+                    s.backOff(); // the kernel took nothing (no memory for a request now): nothing to wait for yet
+                } else {
+                    s.await(ring.fd(), Native.POLLIN);
+                }
                 ring.reap(this);
             }
         }

@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,8 +43,9 @@ import io.zerocopy.testkit.Payloads;
  */
 class IoUringSendZcTest {
 
-    @BeforeAll
-    static void ioUring() {
+    /** Per test, so that each reports the reason it was skipped. */
+    @BeforeEach
+    void ioUring() {
         IoUringTest.requireIoUring();
     }
 

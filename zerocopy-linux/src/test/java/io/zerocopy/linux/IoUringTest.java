@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.zerocopy.testkit.Descriptors;
@@ -36,10 +36,11 @@ import io.zerocopy.testkit.Loopback;
  */
 class IoUringTest {
 
-    private static Syscalls sys;
+    private Syscalls sys;
 
-    @BeforeAll
-    static void ioUring() {
+    /** Per test, so that each reports the reason it was skipped. */
+    @BeforeEach
+    void ioUring() {
         sys = requireIoUring();
     }
 

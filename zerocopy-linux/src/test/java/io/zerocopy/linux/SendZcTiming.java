@@ -15,10 +15,9 @@ import io.zerocopy.testkit.Loopback;
  * Memory sends over loopback: {@code sendZc} against the gathering write ({@code copy}), one
  * JVM, the two interleaved per round, round 0 warm-up. Reports per send size the sender's wall
  * time and the sending thread's CPU time per GiB (the receiver, a thread draining into a direct
- * buffer, is the same for both). Args: rounds totalMiB sizeKiB... Not a test; run on JDK 22+
- * from the test classes: {@code mvn -q -pl zerocopy-linux -am test-compile} (on JDK 22+), then
- * {@code java --enable-native-access=ALL-UNNAMED -cp zerocopy-linux/target/test-classes:zerocopy-linux/target/classes/META-INF/versions/22:zerocopy-linux/target/classes:zerocopy-core/target/classes:zerocopy-core/target/test-classes:$(cat cp.txt) io.zerocopy.linux.SendZcTiming 5 1024 64 1024 16384}
- * (cp.txt: {@code mvn -q -pl zerocopy-linux dependency:build-classpath -Dmdep.outputFile=cp.txt}).
+ * buffer, is the same for both). Args: rounds totalMiB sizeKiB... Not a test; run on JDK 22+:
+ * {@code mvn -q -pl zerocopy-linux -am package -DskipTests}, then
+ * {@code java --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp zerocopy-linux/target/test-classes:zerocopy-linux/target/classes/META-INF/versions/22:zerocopy-linux/target/classes:zerocopy-core/target/zerocopy-core-0.1.0-SNAPSHOT.jar:zerocopy-core/target/zerocopy-core-0.1.0-SNAPSHOT-tests.jar io.zerocopy.linux.SendZcTiming 3 512 64 1024 16384}.
  */
 public final class SendZcTiming {
 
