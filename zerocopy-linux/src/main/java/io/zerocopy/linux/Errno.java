@@ -41,6 +41,27 @@ import io.zerocopy.spi.Outcome;
  *       <td>no such call in this process</td></tr>
  *   <tr><td>epoll_ctl</td><td>EEXIST, ENOENT</td><td>{@link Action#SWITCH_OP}</td>
  *       <td>the descriptor is (ADD) or is not (MOD, DEL) registered already: use the other operation</td></tr>
+ *   <tr><td>io_uring_setup</td><td>ENOSYS, EPERM, EACCES</td><td>{@link Action#FALLBACK_ENGINE}</td>
+ *       <td>io_uring denied in this process: a kernel without it, {@code kernel.io_uring_disabled}, a
+ *       seccomp filter returning an errno (Docker's default profile: EPERM), an LSM (EACCES)</td></tr>
+ *   <tr><td>io_uring_setup</td><td>EINVAL</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>a setup flag this kernel lacks: set up again with fewer flags</td></tr>
+ *   <tr><td>io_uring_setup</td><td>ENOMEM, EMFILE, ENFILE</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>no ring now (locked memory before 5.12, descriptors): the portable path needs none</td></tr>
+ *   <tr><td>io_uring_enter</td><td>EAGAIN, EBUSY, ETIME</td><td>{@link Action#WAIT}</td>
+ *       <td>completions to reap first (EBUSY: overflowed completions; EAGAIN: no memory for a request
+ *       now), or the wait's own timeout elapsed (ETIME): reap, then enter again</td></tr>
+ *   <tr><td>io_uring_register</td><td>EINVAL</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>an opcode this kernel lacks: that option is absent, the ring still works</td></tr>
+ *   <tr><td>SEND_ZC (a completion's result)</td><td>EAGAIN</td><td>{@link Action#WAIT}</td>
+ *       <td>not expected (the ring polls the socket itself): wait for the socket, send again</td></tr>
+ *   <tr><td>SEND_ZC</td><td>EINVAL, EOPNOTSUPP, EBADF, ENOTSOCK</td><td>{@link Action#FALLBACK_TRANSFER}</td>
+ *       <td>this socket cannot send zerocopy (a UNIX socket: EOPNOTSUPP); its result says 0 bytes moved</td></tr>
+ *   <tr><td>SEND_ZC</td><td>ENOSYS</td><td>{@link Action#FALLBACK_ENGINE}</td><td>as for the other calls</td></tr>
+ *   <tr><td>SEND_ZC after its ASYNC_CANCEL</td><td>ECANCELED, EINTR, ERESTARTSYS (512, leaks from the
+ *       kernel)</td><td>{@link #cancelled}</td><td>stopped before a byte moved (a result of 0 or more is
+ *       the bytes sent before the cancel)</td></tr>
+ *   <tr><td>mmap, munmap</td><td>any but EINTR</td><td>{@link Action#FAIL}</td><td>a real error</td></tr>
  *   <tr><td>any</td><td>anything else (EPIPE, ECONNRESET, ENOSPC, EIO after bytes moved, ENOMEM, ...)</td>
  *       <td>{@link Action#FAIL}</td><td>a real error: {@link #exception} keeps errno and the call's name</td></tr>
  * </table>
@@ -65,6 +86,10 @@ final class Errno {
     static final int EIO = 5;
     static final int EBADF = 9;
     static final int EAGAIN = 11;
+    static final int ENOMEM = 12;
+    static final int EACCES = 13;
+    static final int EFAULT = 14;
+    static final int EBUSY = 16;
     static final int EEXIST = 17;
     static final int EXDEV = 18;
     static final int EISDIR = 21;
@@ -77,8 +102,14 @@ final class Errno {
     static final int ESPIPE = 29;
     static final int EPIPE = 32;
     static final int ENOSYS = 38;
+    static final int ETIME = 62;
+    static final int ENOTSOCK = 88;
     static final int EOPNOTSUPP = 95;
     static final int ECONNRESET = 104;
+    static final int EALREADY = 114;
+    static final int ECANCELED = 125;
+    /** Kernel-internal "restart the call"; an io_uring completion may carry it after a cancel. */
+    static final int ERESTARTSYS = 512;
 
     /** The calls this module makes, by their C names. */
     enum Syscall {
@@ -100,7 +131,14 @@ final class Errno {
         EPOLL_CREATE1("epoll_create1"),
         EPOLL_CTL("epoll_ctl"),
         EPOLL_WAIT("epoll_wait"),
-        CLOSE("close");
+        CLOSE("close"),
+        IO_URING_SETUP("io_uring_setup"),
+        IO_URING_ENTER("io_uring_enter"),
+        IO_URING_REGISTER("io_uring_register"),
+        /** An {@code IORING_OP_SEND_ZC}: the errno is a completion's negative result. */
+        SEND_ZC("io_uring SEND_ZC"),
+        MMAP("mmap"),
+        MUNMAP("munmap");
 
         private final String cName;
 
@@ -157,6 +195,9 @@ final class Errno {
         if (call == Syscall.IOCTL_FICLONE) {
             return cloneAction(errno);
         }
+        if (call.compareTo(Syscall.IO_URING_SETUP) >= 0) {
+            return ioUringAction(call, errno);
+        }
         switch (errno) {
             case EINTR:
                 return Action.RETRY;
@@ -204,6 +245,56 @@ final class Errno {
             default:
                 return Action.FAIL;
         }
+    }
+
+    private static Action ioUringAction(Syscall call, int errno) {
+        if (errno == EINTR) {
+            return Action.RETRY;
+        }
+        switch (call) {
+            case IO_URING_SETUP:
+                switch (errno) {
+                    case ENOSYS:
+                    case EPERM:
+                    case EACCES:
+                        return Action.FALLBACK_ENGINE;
+                    case EINVAL:
+                    case ENOMEM:
+                    case EMFILE:
+                    case ENFILE:
+                        return Action.FALLBACK_TRANSFER;
+                    default:
+                        return Action.FAIL;
+                }
+            case IO_URING_ENTER:
+                return errno == EAGAIN || errno == EBUSY || errno == ETIME ? Action.WAIT : Action.FAIL;
+            case IO_URING_REGISTER:
+                return errno == EINVAL ? Action.FALLBACK_TRANSFER : Action.FAIL;
+            case SEND_ZC:
+                switch (errno) {
+                    case EAGAIN:
+                        return Action.WAIT;
+                    case EINVAL:
+                    case EOPNOTSUPP:
+                    case EBADF:
+                    case ENOTSOCK:
+                        return Action.FALLBACK_TRANSFER;
+                    case ENOSYS:
+                        return Action.FALLBACK_ENGINE;
+                    default:
+                        return Action.FAIL;
+                }
+            default:
+                return Action.FAIL;
+        }
+    }
+
+    /**
+     * @param errno the negated result of an operation this process cancelled ({@code ASYNC_CANCEL})
+     * @return true if it says "stopped, nothing moved" rather than an error of its own
+     */
+    static boolean cancelled(int errno) {
+        return errno == ECANCELED || errno == EINTR || errno == ERESTARTSYS;
     }
 
     /**

@@ -229,6 +229,42 @@ final class JnrSyscalls implements Syscalls {
         return libc.strerror(errno);
     }
 
+    /** io_uring is used through {@code java.lang.foreign} only (JDK 22+): its ring memory needs {@link #memory}. */
+    @Override
+    public int ioUringSetup(int entries, long params) {
+        return -Errno.ENOSYS;
+    }
+
+    /** As {@link #ioUringSetup}. */
+    @Override
+    public int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, long arg, long argSize) {
+        return -Errno.ENOSYS;
+    }
+
+    /** As {@link #ioUringSetup}. */
+    @Override
+    public int ioUringRegister(int fd, int opcode, long arg, int nrArgs) {
+        return -Errno.ENOSYS;
+    }
+
+    /** Not bound: six numeric arguments, which jnr-ffi's x86-64 stubs mispass (see {@link Syscalls}); unused without io_uring. */
+    @Override
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        return -Errno.ENOSYS;
+    }
+
+    /** Not bound, as {@link #mmap}. */
+    @Override
+    public int munmap(long addr, long length) {
+        return -Errno.ENOSYS;
+    }
+
+    /** @throws UnsupportedOperationException always: reading native memory would take {@code sun.misc.Unsafe} or jffi's MemoryIO */
+    @Override
+    public NativeMemory memory(long address, long size) {
+        throw new UnsupportedOperationException("native memory views need the java.lang.foreign binding (JDK 22+)");
+    }
+
     @Override
     public long address(ByteBuffer direct) {
         return memory.getDirectBufferAddress(direct);

@@ -41,6 +41,14 @@ public final class Linux {
      */
     public static final String MAX_PIPES_PROPERTY = "io.zerocopy.linux.maxPipes";
 
+    /**
+     * System property: {@code false} keeps io_uring unused ({@link #ioUringAvailable()} false);
+     * {@code deny} makes the probe run as if io_uring_setup had been denied ({@code EPERM}), for
+     * tests of the fallback. Read once. Services whose seccomp filter kills on unknown calls set
+     * {@code false}.
+     */
+    public static final String IO_URING_PROPERTY = IoUringProbe.PROPERTY;
+
     private Linux() { }
 
     /** @return true if the Linux strategies can run */
@@ -81,6 +89,46 @@ public final class Linux {
             e.initCause(Availability.CAUSE);
             throw e;
         }
+    }
+
+    /**
+     * Whether io_uring serves here: probed once, on the first call (a ring of 8 entries set up,
+     * its operations NOP, POLL_ADD, ASYNC_CANCEL and SEND_ZC reported by the kernel, a NOP sent
+     * round it, the ring closed). Needs the {@code java.lang.foreign} binding (JDK 22+), Linux
+     * 6.0+, io_uring not denied (by {@code kernel.io_uring_disabled}, a seccomp filter such as
+     * Docker's default profile, an LSM), and {@link #IO_URING_PROPERTY} not {@code false}.
+     *
+     * @return true if io_uring can serve ({@link #sendZc()})
+     */
+    public static boolean ioUringAvailable() {
+        return IoUringProbe.unavailabilityCause() == null;
+    }
+
+    /** @return why io_uring cannot serve (a {@link NativeIOException} keeping the errno of a denial), or null if it can */
+    public static Throwable ioUringUnavailabilityCause() {
+        return IoUringProbe.unavailabilityCause();
+    }
+
+    /**
+     * The {@code sendZc} strategy for {@link io.zerocopy.TransferEngine#send}: direct buffers
+     * sent to a TCP socket with io_uring's zerocopy send, returning only once the kernel has
+     * said it no longer reads them, so the buffers may be reused on return whatever the peer
+     * (unlike {@link #vmsplice(boolean)}'s safe mode, it serves peers on this host too). Opt-in:
+     * add it with {@code ZeroCopy.builder().addFirst(Linux.sendZc())}. Over loopback and veth
+     * the kernel copies the bytes anyway, and it is not faster there than the gathering write
+     * (docs/linux.md, "io_uring (JDK 22+)"). Rings come from a shared pool of at most twice the
+     * processors (at least 4); a send that finds none idle falls back.
+     *
+     * @return the strategy
+     * @throws UnsupportedOperationException if io_uring is unavailable, with
+     *     {@link #ioUringUnavailabilityCause()} as its cause
+     */
+    public static TransferStrategy sendZc() {
+        Throwable cause = IoUringProbe.unavailabilityCause();
+        if (cause != null) {
+            throw new UnsupportedOperationException("io_uring unavailable: " + cause, cause);
+        }
+        return new SendZcStrategy(SharedRings.INSTANCE, Native.syscalls());
     }
 
     /**
@@ -198,6 +246,10 @@ public final class Linux {
             }
             CAUSE = cause;
         }
+    }
+
+    private static final class SharedRings {
+        static final RingPool INSTANCE = new RingPool(Native.syscalls(), RingPool.defaultMaxRings());
     }
 
     private static final class SharedPool {

@@ -107,6 +107,51 @@ interface Syscalls {
     String strerror(int errno);
 
     /**
+     * {@code io_uring_setup(2)}, through {@code syscall(2)} (number 425 on x86_64, aarch64 and
+     * riscv64). The jnr-ffi binding answers {@code -ENOSYS}: io_uring is used on JDK 22+ only.
+     *
+     * @param params address of a {@code struct io_uring_params} ({@link IoUring#PARAMS_SIZE} bytes)
+     * @return the ring's descriptor
+     */
+    int ioUringSetup(int entries, long params);
+
+    /**
+     * {@code io_uring_enter(2)} (426). May block (with {@link IoUring#ENTER_GETEVENTS}); the
+     * jnr-ffi binding answers {@code -ENOSYS}.
+     *
+     * @param arg a signal mask, or with {@link IoUring#ENTER_EXT_ARG} a {@code struct io_uring_getevents_arg}; 0 for none
+     * @return SQEs consumed
+     */
+    int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, long arg, long argSize);
+
+    /** {@code io_uring_register(2)} (427); the jnr-ffi binding answers {@code -ENOSYS}. */
+    int ioUringRegister(int fd, int opcode, long arg, int nrArgs);
+
+    /**
+     * {@code mmap(2)}; the jnr-ffi binding answers {@code -ENOSYS} (six numeric arguments: see
+     * above).
+     *
+     * @return the address of the mapping, or {@code -errno} (mappings are never in the top 4 KiB)
+     */
+    long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    /** {@code munmap(2)}. */
+    int munmap(long addr, long length);
+
+    /**
+     * Not a call: a view of native memory the caller owns (a mapping of {@link #mmap}), with
+     * the plain, acquire and release accesses a shared ring needs. Only the
+     * {@code java.lang.foreign} binding reads native memory without {@code sun.misc.Unsafe};
+     * the jnr-ffi binding throws.
+     *
+     * @param address start of the memory
+     * @param size its length in bytes; accesses outside fail
+     * @return the view, valid while the memory is
+     * @throws UnsupportedOperationException in the jnr-ffi binding
+     */
+    NativeMemory memory(long address, long size);
+
+    /**
      * Not a call: the native address of a direct buffer's element 0, read through the binding
      * (JNI for jnr-ffi, {@code MemorySegment.ofBuffer} for the foreign binding).
      *

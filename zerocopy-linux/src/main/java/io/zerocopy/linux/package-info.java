@@ -24,6 +24,15 @@
  * it registered from epoll before it closes its descriptors: a closed duplicate stays
  * registered while the channel keeps the file open.
  *
+ * <p>io_uring (JDK 22+, {@code java.lang.foreign} only): {@code IoUring} is one ring, whose
+ * shared memory is read and written through {@code NativeMemory} with the kernel's acquire and
+ * release rules; {@code IoUringProbe} decides once whether io_uring serves; the opt-in
+ * {@code sendZc} ({@link io.zerocopy.linux.Linux#sendZc()}) leases a ring from a
+ * {@code RingPool} per send and waits for its completions on the ring's descriptor through the
+ * session as above. One exception to the rule above: after a failure with a zerocopy send in
+ * flight, it waits for the cancelled send and its notifications in {@code io_uring_enter}, at
+ * most 2 s in 100 ms slices, which holds a virtual thread's carrier meanwhile.
+ *
  * <p>Invariant: a strategy reports bytes with {@code Transfer.advance} only once they reached
  * the target; at most one pipe-full is in flight (per target, for {@code tee}), and a pipe
  * returns to its pool only empty. A buffer handed to vmsplice

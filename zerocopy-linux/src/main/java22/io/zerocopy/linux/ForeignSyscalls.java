@@ -24,7 +24,8 @@ import java.nio.ByteBuffer;
  * captures {@code errno} ({@link Linker.Option#captureCallState}) into a per-thread segment;
  * pointers are passed as addresses ({@code long}), which the C calling conventions of x86_64,
  * aarch64 and riscv64 pass like a pointer. {@code fcntl} and {@code ioctl} are variadic and
- * bound as such ({@link Linker.Option#firstVariadicArg}). Making the handles calls restricted
+ * bound as such ({@link Linker.Option#firstVariadicArg}), and so is {@code syscall}, through
+ * which the io_uring calls (which glibc does not wrap) go. Making the handles calls restricted
  * methods: without {@code --enable-native-access} the JDK prints its one-time warning, and with
  * {@code --illegal-native-access=deny} (or {@code --enable-native-access} naming other modules
  * only) they throw {@link IllegalCallerException}, which {@link #load} passes on as the cause.
@@ -57,6 +58,18 @@ final class ForeignSyscalls implements Syscalls {
     private static final MethodHandle READ = capturing("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle CLOSE = capturing("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle SYSCONF = capturing("sysconf", JAVA_LONG, JAVA_INT);
+    /**
+     * {@code long syscall(long number, ...)}: glibc reads the six arguments after the number as
+     * {@code long}s, so every one is passed as {@code JAVA_LONG}, variadic from the second on.
+     */
+    private static final MethodHandle SYSCALL = variadic("syscall", 1, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle MMAP = capturing("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MUNMAP = capturing("munmap", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    /** {@code __NR_io_uring_setup}, {@code _enter}, {@code _register}: the same on x86_64, aarch64 and riscv64 (generic table). */
+    private static final long NR_IO_URING_SETUP = 425;
+    private static final long NR_IO_URING_ENTER = 426;
+    private static final long NR_IO_URING_REGISTER = 427;
     private static final MethodHandle GETPID = LINKER.downcallHandle(symbol("getpid"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(symbol("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -339,6 +352,57 @@ final class ForeignSyscalls implements Syscalls {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    private static long syscall(long number, long a, long b, long c, long d, long e, long f) {
+        MemorySegment s = THREAD.get().errno;
+        try {
+            return result((long) SYSCALL.invokeExact(s, number, a, b, c, d, e, f), s);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int ioUringSetup(int entries, long params) {
+        return (int) syscall(NR_IO_URING_SETUP, entries & 0xFFFF_FFFFL, params, 0, 0, 0, 0);
+    }
+
+    @Override
+    public int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, long arg, long argSize) {
+        return (int) syscall(NR_IO_URING_ENTER, fd, toSubmit & 0xFFFF_FFFFL, minComplete & 0xFFFF_FFFFL,
+                flags & 0xFFFF_FFFFL, arg, argSize);
+    }
+
+    @Override
+    public int ioUringRegister(int fd, int opcode, long arg, int nrArgs) {
+        return (int) syscall(NR_IO_URING_REGISTER, fd, opcode & 0xFFFF_FFFFL, arg, nrArgs & 0xFFFF_FFFFL, 0, 0);
+    }
+
+    @Override
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        MemorySegment s = THREAD.get().errno;
+        try {
+            long r = (long) MMAP.invokeExact(s, addr, length, prot, flags, fd, offset);
+            return r == -1 ? -(int) ERRNO.get(s, 0L) : r; // MAP_FAILED; addresses are not negative in user space
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int munmap(long addr, long length) {
+        MemorySegment s = THREAD.get().errno;
+        try {
+            return result((int) MUNMAP.invokeExact(s, addr, length), s);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public NativeMemory memory(long address, long size) {
+        return new ForeignMemory(address, size);
     }
 
     @Override

@@ -202,6 +202,37 @@ final class FaultySyscalls implements Syscalls {
     }
 
     @Override
+    public int ioUringSetup(int entries, long params) {
+        return fault(Errno.Syscall.IO_URING_SETUP, -1, -1) ? -errno : real.ioUringSetup(entries, params);
+    }
+
+    @Override
+    public int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, long arg, long argSize) {
+        return fault(Errno.Syscall.IO_URING_ENTER, fd, -1) ? -errno
+                : real.ioUringEnter(fd, toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    @Override
+    public int ioUringRegister(int fd, int opcode, long arg, int nrArgs) {
+        return fault(Errno.Syscall.IO_URING_REGISTER, fd, -1) ? -errno : real.ioUringRegister(fd, opcode, arg, nrArgs);
+    }
+
+    @Override
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        return fault(Errno.Syscall.MMAP, fd, -1) ? -errno : real.mmap(addr, length, prot, flags, fd, offset);
+    }
+
+    @Override
+    public int munmap(long addr, long length) {
+        return fault(Errno.Syscall.MUNMAP, -1, -1) ? -errno : real.munmap(addr, length);
+    }
+
+    @Override
+    public NativeMemory memory(long address, long size) {
+        return real.memory(address, size);
+    }
+
+    @Override
     public long sysconf(int name) {
         return real.sysconf(name);
     }
