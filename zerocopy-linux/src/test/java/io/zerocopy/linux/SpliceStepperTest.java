@@ -196,7 +196,7 @@ class SpliceStepperTest {
         r.in.client.configureBlocking(true);
         r.out.accepted.configureBlocking(true);
         CompletableFuture<Void> feeder = Fixtures.feed(r.in.client, data, true);
-        CompletableFuture<byte[]> reader = slowReader(r.out.accepted);
+        CompletableFuture<byte[]> reader = SlowReader.slow(r.out.accepted);
         try (StepLoop loop = new StepLoop()) {
             r.run = loop.start(r.transfer, r.stepper);
             while (loop.round(100) > 0) {
@@ -212,30 +212,6 @@ class SpliceStepperTest {
         assertTrue(r.run.mostPerStep <= MOST_PER_STEP, "one step delivered " + r.run.mostPerStep);
         assertTrue(r.run.steps >= data.length / MOST_PER_STEP, r.run.steps + " steps");
         assertEquals(0, leased(pool));
-    }
-
-    /** Reads to the end of stream, 16 KiB at a time, pausing 1 ms after every 256 KiB. */
-    private static CompletableFuture<byte[]> slowReader(SocketChannel ch) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                ByteArrayOutputStream got = new ByteArrayOutputStream();
-                ByteBuffer b = ByteBuffer.allocate(16 * 1024);
-                long sincePause = 0;
-                int n;
-                while ((n = ch.read(b)) >= 0) {
-                    got.write(b.array(), 0, b.position());
-                    b.clear();
-                    sincePause += n;
-                    if (sincePause >= 256 * 1024) {
-                        sincePause = 0;
-                        Thread.sleep(1);
-                    }
-                }
-                return got.toByteArray();
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
     }
 
     @Test
