@@ -167,6 +167,7 @@ class SpliceStepperTest {
             assertEquals(0, leased(pool), "the pipe went back to the pool once empty");
 
             while (!r.waitsForTarget()) { // the reader reads nothing: the target fills up
+                assertFalse(r.run.done(), () -> "ended early: " + r.run.outcome);
                 r.feed(data.length);
                 loop.round(10);
             }
@@ -235,6 +236,9 @@ class SpliceStepperTest {
                 }
                 loop.round(1);
                 assertTrue(leased(pool) <= 64);
+                for (Relay r : relays) {
+                    assertFalse(r.run.done(), () -> "a relay ended early: " + r.run.outcome);
+                }
             }
             assertEquals(0, leased(pool), "1,000 relays in progress, each waiting for its source, hold no pipe");
 

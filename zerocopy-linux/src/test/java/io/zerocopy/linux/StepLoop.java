@@ -116,10 +116,14 @@ final class StepLoop implements Closeable {
 
     /**
      * Waits at most {@code timeoutMillis} (0: not at all) for a run's interest, then steps every run that is ready.
+     * Throws {@code InterruptedIOException} if the thread is interrupted (a test's timeout).
      *
      * @return the runs not done
      */
     int round(long timeoutMillis) throws IOException {
+        if (Thread.interrupted()) {
+            throw new java.io.InterruptedIOException("interrupted: the test timed out");
+        }
         Set<Run> ready = new LinkedHashSet<>();
         for (Run r : runs) {
             if (!r.done() && r.readyNow) {
