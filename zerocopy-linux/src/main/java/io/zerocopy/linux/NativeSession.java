@@ -179,6 +179,62 @@ final class NativeSession implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Opens as {@link #open} does with no pipe leased, for a {@link io.zerocopy.spi.Stepper} that
+     * holds pipe 0 only while it carries bytes: {@link #lease()} takes it from the pool,
+     * {@link #unlease()} returns it empty.
+     *
+     * @param pipePool where {@link #lease()} takes pipe 0
+     * @return null when ready, else why this path cannot serve (nothing has moved)
+     * @throws IOException as {@link #open}
+     */
+    Outcome openLeasing(PipePool pipePool) throws IOException {
+        Outcome refused = open(pipePool, 0);
+        pipes = new PooledPipe[1];
+        inPipe = new long[1];
+        spoiled = new boolean[1];
+        return refused;
+    }
+
+    /**
+     * Leases pipe 0 unless it is held already ({@link #openLeasing}).
+     *
+     * @return true if pipe 0 is held; false if the pool has no pipe free (nothing changes)
+     * @throws NativeIOException if the pool fails to create a pipe
+     */
+    boolean lease() throws NativeIOException {
+        if (pipes[0] == null) {
+            pipes[0] = pool.acquire();
+        }
+        return pipes[0] != null;
+    }
+
+    /** @return true if pipe 0 is held */
+    boolean leased() {
+        return pipes.length > 0 && pipes[0] != null;
+    }
+
+    /** Returns pipe 0, which holds no bytes, to the pool ({@link #openLeasing}); nothing if none is held. */
+    void unlease() {
+        if (pipes[0] == null) {
+            return;
+        }
+        assert inPipe[0] == 0 && !spoiled[0] : "only an empty pipe goes back to the pool";
+        pool.release(pipes[0]);
+        pipes[0] = null;
+    }
+
+    /**
+     * Asks, without waiting, whether {@code fd} is ready for {@code events}.
+     *
+     * @return true if it is, or is in error or hung up (the next call on it reports which)
+     * @throws NativeIOException if poll(2) fails
+     */
+    boolean readyNow(int fd, short events) throws NativeIOException {
+        entry(0, fd, events);
+        return readiness.entries(1).pollNow(0);
+    }
+
     private static Outcome refuse(String reason) {
         return Outcome.unsupported(Outcome.Scope.TRANSFER, reason);
     }

@@ -108,7 +108,14 @@ final class Readiness implements Waiter.Poll {
         return true;
     }
 
-    private boolean pollNow(int timeoutMillis) throws IOException {
+    /**
+     * poll(2) on the entries with this timeout, on any thread (a virtual thread's carrier is
+     * held for the timeout: 0 there).
+     *
+     * @return true if an entry is ready, or in error or hung up
+     * @throws NativeIOException if poll(2) fails
+     */
+    boolean pollNow(int timeoutMillis) throws NativeIOException {
         int r = sys.poll(scratchAddress + pollfds, count, timeoutMillis);
         if (r >= 0) {
             return r > 0; // ready, or POLLERR/POLLHUP: the next call reports it

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
@@ -58,6 +59,12 @@ final class SendfileStrategy implements TransferStrategy {
             Outcome refused = s.open(null, 0);
             return refused != null ? refused : send(t, s);
         }
+    }
+
+    /** {@inheritDoc} A {@link SendfileStepper}. */
+    @Override
+    public Stepper stepper(Transfer t) throws IOException {
+        return SendfileStepper.open(sys, t);
     }
 
     private Outcome send(Transfer t, NativeSession s) throws IOException {

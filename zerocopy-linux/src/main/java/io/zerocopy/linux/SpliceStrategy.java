@@ -7,6 +7,7 @@ import java.util.function.LongConsumer;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
@@ -83,6 +84,18 @@ final class SpliceStrategy implements TransferStrategy {
             }
             return t.sourceKind() == ChannelKind.FILE ? pooled(t, s) : relay(t, s);
         }
+    }
+
+    /**
+     * {@inheritDoc} A {@link SpliceStepper}, which holds the pooled pipe only while it carries
+     * bytes; null (run blocking) for file to file, which never waits.
+     */
+    @Override
+    public Stepper stepper(Transfer t) throws IOException {
+        if (t.sourceKind() == ChannelKind.FILE && t.targetKind() == ChannelKind.FILE) {
+            return null;
+        }
+        return SpliceStepper.open(sys, pool, t);
     }
 
     /**
