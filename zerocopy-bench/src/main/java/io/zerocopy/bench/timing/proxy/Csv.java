@@ -16,7 +16,7 @@ final class Csv {
         StringBuilder sb = new StringBuilder("jdk,threads,engine,conns,idle,size_bytes,rep,status,bytes,expected_bytes,"
                 + "wall_s,mb_per_s,cpu_s,cpu_s_per_gib,idle_up,probes_ok,probes_during_load,probes_total,ttfb_p50_ms,"
                 + "ttfb_p99_ms,handler_errors,first_error,threads_left,fds_after,tcp_timeouts,tcp_memory_pressures,tcp_rcvq_drops,"
-                + "sockbuf,threads_at_start,threads_used_peak,threads_live_peak,handlers_peak,tasks_peak,iou_tasks_peak\n");
+                + "sockbuf,threads_at_start,threads_used_peak,threads_live_peak,handlers_peak,tasks_peak,iou_tasks_peak,finished_by\n");
         for (int rep = 0; rep < o.reps; rep++) {
             for (Config c : configs) {
                 Result r = c.results.get(rep);
@@ -32,7 +32,7 @@ final class Csv {
                         .append(r.tcpMemoryPressures).append(',').append(r.tcpRcvQDrops).append(',').append(o.sockBuf)
                         .append(',').append(r.threadsAtStart).append(',').append(r.threadsUsedPeak).append(',')
                         .append(r.threadsLivePeak).append(',').append(r.handlersPeak).append(',').append(r.tasksPeak)
-                        .append(',').append(r.iouPeak).append('\n');
+                        .append(',').append(r.iouPeak).append(',').append(text(r.finishedBy)).append('\n');
             }
         }
         return sb.toString();

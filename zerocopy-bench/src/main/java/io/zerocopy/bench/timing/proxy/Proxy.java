@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -19,9 +21,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.TransferFuture;
+import io.zerocopy.TransferInfo;
+import io.zerocopy.TransferListener;
+import io.zerocopy.TransferResult;
 
 /**
  * The proxy: three listeners (bulk, idle and probe connections; the first and last relay
@@ -35,6 +42,8 @@ final class Proxy {
     final AtomicReference<String> firstError = new AtomicReference<>();
     /** Connection handlers alive: threads, or transfers not yet stopped (async). */
     final AtomicInteger handlersAlive = new AtomicInteger();
+    /** Transfers completed, by the strategy that finished each and the strategies that gave up before it. */
+    final ConcurrentHashMap<String, LongAdder> finishedBy = new ConcurrentHashMap<>();
     /** Null for async rows. */
     private final ThreadFactory threads;
     private final TransferEngine engine;
@@ -50,7 +59,12 @@ final class Proxy {
     /** @param threads starts a connection's thread; null: an asynchronous transfer per connection */
     Proxy(ThreadFactory threads, TransferEngine engine, Upstream upstream, int backlog) throws IOException {
         this.threads = threads;
-        this.engine = engine;
+        this.engine = engine.withListener(new TransferListener() {
+            @Override
+            public void onComplete(TransferInfo transfer, TransferResult result) {
+                finishedBy.computeIfAbsent(path(result), k -> new LongAdder()).increment();
+            }
+        });
         bulk = Sockets.listen(backlog);
         idle = Sockets.listen(backlog);
         probe = Sockets.listen(backlog);
@@ -140,6 +154,25 @@ final class Proxy {
             closeQuietly(up);
             closeQuietly(client);
         }
+    }
+
+    /** @return the strategies of {@code result}'s attempts, "a (why)>b" when a gave up (the reason up to its first colon) and b finished */
+    private static String path(TransferResult result) {
+        StringBuilder sb = new StringBuilder();
+        for (TransferResult.Attempt a : result.attempts()) {
+            sb.append(sb.length() == 0 ? "" : ">").append(a.strategy());
+            if (a.fallbackReason() != null) {
+                String why = a.fallbackReason();
+                sb.append(" (").append(why.contains(":") ? why.substring(0, why.indexOf(':')) : why).append(')');
+            }
+        }
+        return sb.length() == 0 ? result.strategy() : sb.toString();
+    }
+
+    /** @return the transfers completed so far by each path, "splice 1000, copy 8", sorted */
+    String finishedBy() {
+        return new TreeMap<>(finishedBy).entrySet().stream().map(e -> e.getKey() + " " + e.getValue().sum())
+                .collect(Collectors.joining(", "));
     }
 
     private void failed(Throwable e, boolean countErrors) {

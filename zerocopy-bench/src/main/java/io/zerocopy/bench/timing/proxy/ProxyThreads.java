@@ -52,7 +52,8 @@ import io.zerocopy.spi.ChannelKind;
  * then closed, every transfer cancelled, and every thread of it interrupted and joined before
  * the next row (threads still alive and transfers not stopped after 15 s are counted in the
  * CSV column {@code threads_left}). N is skipped when
- * 6 descriptors per connection would exceed the soft limit of open files.
+ * 4 descriptors per connection (bulk, idle and probe), the pipe pool's 128 and 256 more would
+ * exceed the soft limit of open files.
  *
  * <p>Every socket of the run (upstream, proxy, clients, probes) has SO_RCVBUF and SO_SNDBUF
  * fixed to {@code --sockbuf} (default 128 KiB; 0 leaves them to the kernel's autotuning): with
@@ -80,7 +81,10 @@ import io.zerocopy.spi.ChannelKind;
  */
 public final class ProxyThreads {
 
-    private static final int FDS_PER_CONNECTION = 6;
+    /** Sockets per proxied connection in this process: the client's, the proxy's two, the upstream's. */
+    private static final int FDS_PER_CONNECTION = 4;
+    /** zerocopy-linux's pipe pool: at most 64 pipes of two descriptors. */
+    private static final int PIPE_FDS = 128;
 
     private ProxyThreads() { }
 
@@ -123,7 +127,7 @@ public final class ProxyThreads {
 
         List<Integer> conns = new ArrayList<>();
         for (int n : o.conns) {
-            long needed = FDS_PER_CONNECTION * (long) (n + o.idle + 2) + Proc.openFiles() + 256;
+            long needed = FDS_PER_CONNECTION * (long) (n + o.idle + o.probes) + PIPE_FDS + Proc.openFiles() + 256;
             if (fdLimit >= 0 && needed > fdLimit) {
                 System.out.printf("N=%d skipped: needs about %d descriptors, the open-file limit (ulimit -n) is %d%n",
                         n, needed, fdLimit);
@@ -173,12 +177,13 @@ public final class ProxyThreads {
                     c.results.add(r);
                     System.out.printf("rep %d    %-28s %s, %s MB/s, %s CPU s/GiB, TTFB p50 %s p99 %s ms (%d/%d probes, %d during load),"
                             + " idle up %d/%d, handler errors %d%s, threads left %d, fds %d, TCP RTOs %d, memory pressures %d, rcvq drops %d,"
-                            + " threads used %d (before %d, live %d), handlers %d, tasks %d, iou- %d%n",
+                            + " threads used %d (before %d, live %d), handlers %d, tasks %d, iou- %d%s%n",
                             rep, c.label(), r.status(), fmt("%.0f", r.mbps()), fmt("%.2f", r.cpuPerGib()), ms(r.ttfbP50), ms(r.ttfbP99), r.probesOk,
                             r.probesTotal, r.probesInLoad, r.idleUp, o.idle, r.handlerErrors,
                             r.firstError.isEmpty() ? "" : " (" + r.firstError + ")", r.threadsLeft, r.fdsAfter,
                             r.tcpTimeouts, r.tcpMemoryPressures, r.tcpRcvQDrops, r.threadsUsedPeak, r.threadsAtStart,
-                            r.threadsLivePeak, r.handlersPeak, r.tasksPeak, r.iouPeak);
+                            r.threadsLivePeak, r.handlersPeak, r.tasksPeak, r.iouPeak,
+                            r.finishedBy.isEmpty() ? "" : ", finished by " + r.finishedBy);
                 }
             }
         } finally {

@@ -35,6 +35,8 @@ final class Result {
     int handlersPeak;
     int tasksPeak;
     int iouPeak;
+    /** Completed transfers by strategy path ({@link Proxy#finishedBy()}), bulk, idle and probe connections. */
+    String finishedBy = "";
 
     double mbps() {
         return finished ? bytes / 1e6 / wallSeconds : Double.NaN;

@@ -85,6 +85,7 @@ final class Row {
                 closeQuietly(ch);
             }
             if (proxy != null) {
+                r.finishedBy = proxy.finishedBy();
                 r.threadsLeft = proxy.shutdown();
                 r.handlerErrors = proxy.errors.get();
                 r.firstError = proxy.firstError.get() == null ? "" : proxy.firstError.get();
