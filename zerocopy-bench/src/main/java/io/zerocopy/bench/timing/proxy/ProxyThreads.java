@@ -46,8 +46,10 @@ import io.zerocopy.spi.ChannelKind;
  * upstream and client loops of this process, not only the proxy) over the same window / GiB
  * received; TTFB p50 and p99 of the probes in ms (nearest rank; with 50 probes p99 is the
  * slowest); threads used, handlers and io_uring workers as sampled by {@link ThreadSampler}
- * (threads used: the most live platform threads of the process less idle workers of the
- * library's blocking pool; handlers: connection threads, or transfers in flight). A row whose bulk bytes have not all arrived within {@code --timeout} seconds
+ * (threads used: the most live platform threads of the proxy, the library and the JVM, less
+ * idle workers of the library's blocking pool; handlers: connection threads, or transfers in
+ * flight); and the transfers by strategy path (the strategies that gave up, with their reason,
+ * and the one that finished), from a listener's {@code onComplete}. A row whose bulk bytes have not all arrived within {@code --timeout} seconds
  * (default 30) is reported as {@code DID NOT FINISH (x of y bytes)}; every socket of the row is
  * then closed, every transfer cancelled, and every thread of it interrupted and joined before
  * the next row (threads still alive and transfers not stopped after 15 s are counted in the

@@ -26,7 +26,7 @@ final class Result {
     long tcpTimeouts;
     long tcpMemoryPressures;
     long tcpRcvQDrops;
-    /** Platform threads, less idle blocking-pool workers, just before the bulk connections; and their peak after. */
+    /** Threads used ({@link ThreadSampler}) just before the bulk connections; and their peak after. */
     int threadsAtStart;
     int threadsUsedPeak;
     /** The most platform threads alive, idle pool workers included. */

@@ -51,10 +51,10 @@ final class Table {
                 + " (upstream sendfile loop, proxy, client read loop); TTFB over the probes that got a byte;"
                 + " \"during load\": probes begun before the last bulk byte arrived; TCP RTOs: retransmission timeouts"
                 + " (TcpExt TCPTimeouts of the network namespace) during the row's reps, summed; socket buffers %s."
-                + " Threads used: the most live platform threads of the process (all of them: JVM, bench, proxy),"
-                + " less idle workers of the library's blocking pool, sampled every 100 ms from just before the bulk"
-                + " connections (then: \"before\"); handlers: the most connection threads (virtual or"
-                + " platform) or transfers in flight (async) alive, every 10 ms; iou-: the most io_uring worker tasks,"
+                + " Threads used: the most live platform threads of the proxy, the library and the JVM (not the"
+                + " harness's upstream, clients and probes), less idle workers of the library's blocking pool, sampled"
+                + " every 100 ms from just before the bulk connections (then: \"before\"); handlers: the most connection threads (virtual or"
+                + " platform) or transfers in flight (async) alive, idle and probe connections included, every 10 ms; iou-: the most io_uring worker tasks,"
                 + " the maximum over reps.%n",
                 o.sockBuf == 0 ? "autotuned by the kernel" : "fixed at " + Units.human(o.sockBuf) + " (SO_RCVBUF, SO_SNDBUF)"));
         return sb.toString();

@@ -18,9 +18,13 @@ import java.util.function.IntSupplier;
  * The threads of this process during a row, sampled by a daemon thread of its own (counted):
  * every {@value #FAST_MILLIS} ms the live platform threads ({@code ThreadMXBean.getThreadCount()})
  * and the proxy's connection handlers (threads, or transfers in flight for async rows); every
- * {@value #SLOW_MILLIS} ms also the live platform threads less the idle workers of the
- * library's blocking pool, and the kernel tasks of the process (/proc/self/task), among them
- * io_uring's workers (a name beginning "iou-").
+ * {@value #SLOW_MILLIS} ms also the threads used, and the kernel tasks of the process
+ * (/proc/self/task), among them io_uring's workers (a name beginning "iou-").
+ *
+ * <p>Threads used: the live platform threads of the proxy, the library and the JVM, that is
+ * all of them less the harness's own ({@code main}, the upstream's, the clients', the probes'
+ * and this sampler's, which a real proxy's process would not hold) and less the idle workers of
+ * the library's blocking pool.
  *
  * <p>Why "less the idle workers": the library's blocking pool ({@code zerocopy-blocking-N})
  * keeps a thread 60 s after its last task, so a row that follows an asynchronous row on the
@@ -55,16 +59,22 @@ final class ThreadSampler implements AutoCloseable {
         thread = Threads.daemon(this::run, "thread-sampler");
     }
 
-    /** @return platform threads alive now less the idle workers of the library's blocking pool */
+    /** @return the threads used now (see the class comment) */
     int usedNow() {
         long[] ids = mx.getAllThreadIds();
         int used = 0;
         for (ThreadInfo info : mx.getThreadInfo(ids, 0)) {
-            if (info != null && !idlePoolWorker(info)) {
+            if (info != null && !harness(info.getThreadName()) && !idlePoolWorker(info)) {
                 used++;
             }
         }
         return used;
+    }
+
+    /** @return whether {@code name} is a thread of the run itself rather than of the proxy under test */
+    private static boolean harness(String name) {
+        return name.equals("main") || name.equals("upstream") || name.equals("clients") || name.equals("probes")
+                || name.startsWith("probe-") || name.equals("thread-sampler");
     }
 
     private static boolean idlePoolWorker(ThreadInfo info) {
@@ -118,7 +128,7 @@ final class ThreadSampler implements AutoCloseable {
         }
     }
 
-    /** @return platform threads alive, less idle blocking-pool workers, when sampling began */
+    /** @return the threads used when sampling began */
     int usedAtStart() {
         return usedAtStart;
     }
@@ -128,7 +138,7 @@ final class ThreadSampler implements AutoCloseable {
         return livePeak;
     }
 
-    /** @return the most platform threads alive, less idle blocking-pool workers, at a slow sample */
+    /** @return the most threads used at a slow sample */
     int usedPeak() {
         return usedPeak;
     }
