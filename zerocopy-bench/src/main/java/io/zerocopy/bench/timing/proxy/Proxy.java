@@ -156,7 +156,10 @@ final class Proxy {
         }
     }
 
-    /** @return the strategies of {@code result}'s attempts, "a (why)>b" when a gave up (the reason up to its first colon) and b finished */
+    /**
+     * @return the strategies of {@code result}'s attempts, "a (why)>b" when a gave up (the
+     *     reason up to its first colon) and b finished
+     */
     private static String path(TransferResult result) {
         StringBuilder sb = new StringBuilder();
         for (TransferResult.Attempt a : result.attempts()) {

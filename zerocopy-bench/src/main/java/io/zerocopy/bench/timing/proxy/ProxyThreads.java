@@ -32,9 +32,10 @@ import io.zerocopy.spi.ChannelKind;
  * 8 MiB) of a cached file per connection (sendfile from a selector thread, as fast as the proxy
  * takes them); {@code --idle} K connections (default 8) are first opened through the proxy to an
  * upstream that sends nothing, so their proxy threads (or transfers) wait for the whole row;
- * then N client connections are opened at once and read to their end by one selector thread; once they are open, {@code --probes} (default 50) extra connections are
- * opened open-loop, one every 10 ms whether or not the earlier ones got a byte, each on its own
- * platform thread, timed from before its connect to its first byte and then reset.
+ * then N client connections are opened at once and read to their end by one selector thread;
+ * once they are open, {@code --probes} (default 50) extra connections are opened open-loop,
+ * one every 10 ms whether or not the earlier ones got a byte, each on its own platform thread,
+ * timed from before its connect to its first byte and then reset.
  * The engines are {@code ZeroCopy.defaultEngine()} and
  * {@code ZeroCopy.builder().strategies("copy").build()}; rows are interleaved (every
  * configuration once per repetition, after one unreported warm-up row per thread kind and
