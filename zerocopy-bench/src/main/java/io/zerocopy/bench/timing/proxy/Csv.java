@@ -16,7 +16,7 @@ final class Csv {
         StringBuilder sb = new StringBuilder("jdk,threads,engine,conns,idle,size_bytes,rep,status,bytes,expected_bytes,"
                 + "wall_s,mb_per_s,cpu_s,cpu_s_per_gib,idle_up,probes_ok,probes_during_load,probes_total,ttfb_p50_ms,"
                 + "ttfb_p99_ms,handler_errors,first_error,threads_left,fds_after,tcp_timeouts,tcp_memory_pressures,tcp_rcvq_drops,"
-                + "sockbuf\n");
+                + "sockbuf,threads_at_start,threads_used_peak,threads_live_peak,handlers_peak,tasks_peak,iou_tasks_peak,finished_by\n");
         for (int rep = 0; rep < o.reps; rep++) {
             for (Config c : configs) {
                 Result r = c.results.get(rep);
@@ -30,7 +30,9 @@ final class Csv {
                         .append(',').append(r.handlerErrors).append(',').append(text(r.firstError)).append(',')
                         .append(r.threadsLeft).append(',').append(r.fdsAfter).append(',').append(r.tcpTimeouts).append(',')
                         .append(r.tcpMemoryPressures).append(',').append(r.tcpRcvQDrops).append(',').append(o.sockBuf)
-                        .append('\n');
+                        .append(',').append(r.threadsAtStart).append(',').append(r.threadsUsedPeak).append(',')
+                        .append(r.threadsLivePeak).append(',').append(r.handlersPeak).append(',').append(r.tasksPeak)
+                        .append(',').append(r.iouPeak).append(',').append(text(r.finishedBy)).append('\n');
             }
         }
         return sb.toString();
@@ -40,7 +42,8 @@ final class Csv {
         StringBuilder sb = new StringBuilder("jdk,threads,engine,conns,idle,size_bytes,reps,finished_reps,"
                 + "mb_per_s_median,mb_per_s_min,mb_per_s_max,cpu_s_per_gib_median,cpu_s_per_gib_min,cpu_s_per_gib_max,"
                 + "ttfb_p50_ms_median,ttfb_p50_ms_min,ttfb_p50_ms_max,ttfb_p99_ms_median,ttfb_p99_ms_min,ttfb_p99_ms_max,"
-                + "status\n");
+                + "threads_used_peak_median,threads_used_peak_min,threads_used_peak_max,threads_at_start_median,"
+                + "handlers_peak_median,iou_tasks_peak_max,status\n");
         for (Config c : configs) {
             List<Result> fin = c.finished();
             sb.append(text(jdk)).append(',').append(c.kind.name).append(',').append(c.engineName).append(',')
@@ -48,6 +51,10 @@ final class Csv {
                     .append(c.results.size()).append(',').append(fin.size()).append(',')
                     .append(triple(fin, Result::mbps)).append(',').append(triple(fin, Result::cpuPerGib)).append(',')
                     .append(triple(c.results, r -> r.ttfbP50)).append(',').append(triple(c.results, r -> r.ttfbP99))
+                    .append(',').append(triple(c.results, r -> r.threadsUsedPeak)).append(',')
+                    .append(num(median(c.results, r -> r.threadsAtStart))).append(',')
+                    .append(num(median(c.results, r -> r.handlersPeak))).append(',')
+                    .append(c.results.stream().mapToInt(r -> r.iouPeak).max().orElse(0))
                     .append(',').append(text(c.status())).append('\n');
         }
         return sb.toString();
@@ -61,6 +68,11 @@ final class Csv {
         }
         return num(Readers.median(v)) + ',' + num(Arrays.stream(v).min().getAsDouble()) + ','
                 + num(Arrays.stream(v).max().getAsDouble());
+    }
+
+    private static double median(List<Result> results, ToDoubleFunction<Result> metric) {
+        double[] v = Result.measured(results, metric);
+        return v.length == 0 ? Double.NaN : Readers.median(v);
     }
 
     private static String num(double v) {

@@ -5,9 +5,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ThreadFactory;
 
-/** One thread kind: how the proxy starts a connection's thread. */
+/**
+ * How the proxy serves a connection: on a thread of its own ({@link #factory}), or with an
+ * asynchronous transfer and no thread of its own ({@link #async()}, factory null).
+ */
 final class Kind {
     final String name;
+    /** Starts a connection's thread; null for {@link #async()}. */
     final ThreadFactory factory;
 
     private Kind(String name, ThreadFactory factory) {
@@ -22,6 +26,15 @@ final class Kind {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** @return {@code engine.transferAsync} per connection, closing both sockets when the transfer has stopped */
+    static Kind async() {
+        return new Kind("async", null);
+    }
+
+    boolean isAsync() {
+        return factory == null;
     }
 
     /** @return virtual threads, or null before JDK 21 */

@@ -11,6 +11,8 @@ final class Options {
     private static final int MAX_CONNS = 10_000;
 
     List<Integer> conns = new ArrayList<>(List.of(100, 1000));
+    List<String> threads = List.of("virtual", "platform", "async");
+    List<String> engines = List.of("default", "copy");
     int idle = 8;
     long size = 8L << 20;
     int probes = 50;
@@ -39,6 +41,12 @@ final class Options {
                         o.conns.add(positive(a, Integer.parseInt(s.trim())));
                     }
                     break;
+                case "--threads":
+                    o.threads = names(a, v, List.of("virtual", "platform", "async"));
+                    break;
+                case "--engines":
+                    o.engines = names(a, v, List.of("default", "copy"));
+                    break;
                 case "--idle":
                     o.idle = nonNegative(a, Integer.parseInt(v));
                     break;
@@ -62,13 +70,28 @@ final class Options {
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option " + a
-                            + " (--conns 100,1000 --idle 8 --size 8M --probes 50 --reps 3 --timeout 30 --sockbuf 128K --out DIR --max)");
+                            + " (--conns 100,1000 --threads virtual,platform,async --engines default,copy --idle 8 --size 8M --probes 50 --reps 3 --timeout 30 --sockbuf 128K --out DIR --max)");
             }
         }
         if (o.max && !o.conns.contains(MAX_CONNS)) {
             o.conns.add(MAX_CONNS);
         }
         return o;
+    }
+
+    /** @return the comma-separated names of {@code v}, each one of {@code allowed}, in the order of {@code allowed} */
+    private static List<String> names(String option, String v, List<String> allowed) {
+        List<String> given = new ArrayList<>();
+        for (String s : v.split(",")) {
+            String name = s.trim();
+            if (!allowed.contains(name)) {
+                throw new IllegalArgumentException(option + " " + name + ": not one of " + allowed);
+            }
+            given.add(name);
+        }
+        List<String> ordered = new ArrayList<>(allowed);
+        ordered.retainAll(given);
+        return ordered;
     }
 
     private static <T extends Number> T positive(String option, T value) {

@@ -10,22 +10,41 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 import io.zerocopy.TransferEngine;
+import io.zerocopy.TransferFuture;
+import io.zerocopy.TransferInfo;
+import io.zerocopy.TransferListener;
+import io.zerocopy.TransferResult;
 
 /**
  * The proxy: three listeners (bulk, idle and probe connections; the first and last relay
  * from the upstream's bulk listener, the second from its idle one), each with a platform
- * acceptor thread that starts one thread of the row's kind per connection.
+ * acceptor thread that starts one thread of the row's kind per connection, or (async rows) that
+ * connects upstream itself and starts one {@code engine.transferAsync} per connection, the
+ * sockets closed when the transfer has stopped.
  */
 final class Proxy {
     final AtomicLong errors = new AtomicLong();
     final AtomicReference<String> firstError = new AtomicReference<>();
+    /** Connection handlers alive: threads, or transfers not yet stopped (async). */
+    final AtomicInteger handlersAlive = new AtomicInteger();
+    /** Transfers completed, by the strategy that finished each and the strategies that gave up before it. */
+    final ConcurrentHashMap<String, LongAdder> finishedBy = new ConcurrentHashMap<>();
+    /** Null for async rows. */
     private final ThreadFactory threads;
     private final TransferEngine engine;
     private final ServerSocketChannel bulk;
@@ -33,12 +52,19 @@ final class Proxy {
     private final ServerSocketChannel probe;
     private final List<Thread> acceptors = new ArrayList<>();
     private final Queue<Thread> handlers = new ConcurrentLinkedQueue<>();
+    private final Queue<TransferFuture> transfers = new ConcurrentLinkedQueue<>();
     private final Queue<SocketChannel> channels = new ConcurrentLinkedQueue<>();
     private volatile boolean closing;
 
+    /** @param threads starts a connection's thread; null: an asynchronous transfer per connection */
     Proxy(ThreadFactory threads, TransferEngine engine, Upstream upstream, int backlog) throws IOException {
         this.threads = threads;
-        this.engine = engine;
+        this.engine = engine.withListener(new TransferListener() {
+            @Override
+            public void onComplete(TransferInfo transfer, TransferResult result) {
+                finishedBy.computeIfAbsent(path(result), k -> new LongAdder()).increment();
+            }
+        });
         bulk = Sockets.listen(backlog);
         idle = Sockets.listen(backlog);
         probe = Sockets.listen(backlog);
@@ -65,6 +91,10 @@ final class Proxy {
                 SocketChannel client = server.accept();
                 Sockets.buffers(client);
                 track(client);
+                if (threads == null) {
+                    relayAsync(client, upstream, countErrors);
+                    continue;
+                }
                 Thread t = threads.newThread(() -> relay(client, upstream, countErrors));
                 handlers.add(t);
                 t.start();
@@ -76,6 +106,7 @@ final class Proxy {
 
     /** One connection's thread: connect upstream, one transfer, close both. */
     private void relay(SocketChannel client, InetSocketAddress upstream, boolean countErrors) {
+        handlersAlive.incrementAndGet();
         SocketChannel up = null;
         try {
             up = SocketChannel.open();
@@ -84,13 +115,73 @@ final class Proxy {
             up.connect(upstream);
             engine.transfer(up, client);
         } catch (IOException | RuntimeException e) {
-            if (countErrors && !closing) {
-                errors.incrementAndGet();
-                firstError.compareAndSet(null, e.toString());
-            }
+            failed(e, countErrors);
         } finally {
             closeQuietly(up);
             closeQuietly(client);
+            handlersAlive.decrementAndGet();
+        }
+    }
+
+    /**
+     * One connection without a thread of its own: connect upstream (blocking, on the acceptor),
+     * start one transfer, close both when it has stopped ({@link TransferFuture#stopped()}).
+     */
+    private void relayAsync(SocketChannel client, InetSocketAddress upstream, boolean countErrors) {
+        SocketChannel up = null;
+        try {
+            up = SocketChannel.open();
+            track(up);
+            Sockets.buffers(up);
+            up.connect(upstream);
+            TransferFuture f = engine.transferAsync(up, client);
+            handlersAlive.incrementAndGet();
+            transfers.add(f);
+            SocketChannel upstreamSide = up;
+            f.stopped().whenComplete((result, failure) -> {
+                if (failure != null) {
+                    failed(failure, countErrors);
+                }
+                closeQuietly(upstreamSide);
+                closeQuietly(client);
+                handlersAlive.decrementAndGet();
+            });
+            if (closing) {
+                f.cancel(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed(e, countErrors);
+            closeQuietly(up);
+            closeQuietly(client);
+        }
+    }
+
+    /**
+     * @return the strategies of {@code result}'s attempts, "a (why)>b" when a gave up (the
+     *     reason up to its first colon) and b finished
+     */
+    private static String path(TransferResult result) {
+        StringBuilder sb = new StringBuilder();
+        for (TransferResult.Attempt a : result.attempts()) {
+            sb.append(sb.length() == 0 ? "" : ">").append(a.strategy());
+            if (a.fallbackReason() != null) {
+                String why = a.fallbackReason();
+                sb.append(" (").append(why.contains(":") ? why.substring(0, why.indexOf(':')) : why).append(')');
+            }
+        }
+        return sb.length() == 0 ? result.strategy() : sb.toString();
+    }
+
+    /** @return the transfers completed so far by each path, "splice 1000, copy 8", sorted */
+    String finishedBy() {
+        return new TreeMap<>(finishedBy).entrySet().stream().map(e -> e.getKey() + " " + e.getValue().sum())
+                .collect(Collectors.joining(", "));
+    }
+
+    private void failed(Throwable e, boolean countErrors) {
+        if (countErrors && !closing) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, e.toString());
         }
     }
 
@@ -103,10 +194,11 @@ final class Proxy {
     }
 
     /**
-     * Closes the listeners and every channel, interrupts every connection thread and joins
-     * them for at most {@value Threads#JOIN_MILLIS} ms in all.
+     * Closes the listeners, cancels every asynchronous transfer, closes every channel,
+     * interrupts every connection thread, and waits for the threads to end and the transfers to
+     * stop for at most {@value Threads#JOIN_MILLIS} ms in all.
      *
-     * @return the threads still alive
+     * @return the threads still alive and the transfers not stopped
      */
     int shutdown() {
         closing = true;
@@ -115,6 +207,9 @@ final class Proxy {
         closeQuietly(probe);
         for (Thread t : acceptors) {
             Threads.join(t);
+        }
+        for (TransferFuture f : transfers) {
+            f.cancel(true);
         }
         for (SocketChannel ch : channels) {
             closeQuietly(ch);
@@ -134,6 +229,22 @@ final class Proxy {
                 Thread.currentThread().interrupt();
             }
             if (t.isAlive()) {
+                alive++;
+            }
+        }
+        for (TransferFuture f : transfers) {
+            CompletableFuture<?> stopped = f.stopped().toCompletableFuture();
+            long left = end - System.nanoTime();
+            try {
+                if (left > 0) {
+                    stopped.get(left, TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // cancelled transfers stop exceptionally; one not stopped in time is counted below
+            }
+            if (!stopped.isDone()) {
                 alive++;
             }
         }

@@ -26,6 +26,17 @@ final class Result {
     long tcpTimeouts;
     long tcpMemoryPressures;
     long tcpRcvQDrops;
+    /** Threads used ({@link ThreadSampler}) just before the bulk connections; and their peak after. */
+    int threadsAtStart;
+    int threadsUsedPeak;
+    /** The most platform threads alive, idle pool workers included. */
+    int threadsLivePeak;
+    /** The most connection handlers alive: threads of the row's kind, or transfers in flight (async). */
+    int handlersPeak;
+    int tasksPeak;
+    int iouPeak;
+    /** Completed transfers by strategy path ({@link Proxy#finishedBy()}), bulk, idle and probe connections. */
+    String finishedBy = "";
 
     double mbps() {
         return finished ? bytes / 1e6 / wallSeconds : Double.NaN;

@@ -30,6 +30,7 @@ final class Row {
         Proxy proxy = null;
         Clients clients = null;
         Probes prober = null;
+        ThreadSampler sampler = null;
         List<SocketChannel> idleClients = new ArrayList<>();
         try {
             proxy = new Proxy(c.kind.factory, c.engine, upstream, backlog);
@@ -43,6 +44,7 @@ final class Row {
             }
             r.idleUp = upstream.idleAccepted.get();
             Thread.sleep(50); // the idle connections' proxy threads enter their wait
+            sampler = new ThreadSampler(proxy.handlersAlive::get);
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < c.conns; i++) {
@@ -52,6 +54,7 @@ final class Row {
             boolean finished = clients.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             long cpu1 = os.getProcessCpuTime();
             prober.await();
+            sampler.close();
             r.finished = finished;
             r.bytes = clients.bytes.get();
             r.shortConnections = clients.shortConnections.get();
@@ -61,6 +64,15 @@ final class Row {
             r.bytes = clients == null ? 0 : clients.bytes.get();
             r.rowError = e.toString();
         } finally {
+            if (sampler != null) {
+                sampler.close();
+                r.threadsAtStart = sampler.usedAtStart();
+                r.threadsUsedPeak = sampler.usedPeak();
+                r.threadsLivePeak = sampler.livePeak();
+                r.handlersPeak = sampler.handlersPeak();
+                r.tasksPeak = sampler.tasksPeak();
+                r.iouPeak = sampler.iouPeak();
+            }
             if (prober != null) {
                 prober.close();
                 r.probesOk = prober.ok();
@@ -73,6 +85,7 @@ final class Row {
                 closeQuietly(ch);
             }
             if (proxy != null) {
+                r.finishedBy = proxy.finishedBy();
                 r.threadsLeft = proxy.shutdown();
                 r.handlerErrors = proxy.errors.get();
                 r.firstError = proxy.firstError.get() == null ? "" : proxy.firstError.get();
