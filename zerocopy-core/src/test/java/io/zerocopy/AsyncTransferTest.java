@@ -34,6 +34,7 @@ import io.zerocopy.testkit.Payloads;
  * idle timeout stop a transfer with exact counts, channels return to their blocking mode, and a
  * selector-loop proxy relays byte-exact with {@link NonBlockingTransfer}.
  */
+@org.junit.jupiter.api.Timeout(120)
 class AsyncTransferTest {
 
     private final TransferEngine engine = ZeroCopy.builder().providers(false).build();
@@ -91,7 +92,7 @@ class AsyncTransferTest {
                 } catch (IOException e) {
                     // the test closes the connection at the end
                 }
-            });
+            }, PEERS);
             TransferFuture f = engine.transferAsync(in.accepted, out.client);
             Thread.sleep(300); // the target's buffers fill: the transfer waits for it
             assertFalse(f.isDone());
@@ -173,7 +174,7 @@ class AsyncTransferTest {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            });
+            }, PEERS);
             TransferResult r = engine.transferAsync(file, sink).get(30, TimeUnit.SECONDS);
             assertEquals(payload.length - 1000, r.bytes());
             assertEquals(payload.length, file.position(), "the source's position advanced by the bytes delivered");
@@ -195,7 +196,7 @@ class AsyncTransferTest {
                 } catch (IOException | InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, PEERS);
             TransferResult r = engine.sendAsync(new ByteBuffer[] {direct}, c.client).get(30, TimeUnit.SECONDS);
             assertEquals(payload.length, r.bytes());
             assertFalse(direct.hasRemaining(), "the buffer's position advanced");
@@ -297,6 +298,13 @@ class AsyncTransferTest {
         throw new AssertionError("stopped normally");
     }
 
+    /** Threads of the test's own: the common pool may have one worker, and these tasks block. */
+    private static final java.util.concurrent.ExecutorService PEERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "async-test-peer");
+        t.setDaemon(true);
+        return t;
+    });
+
     private static CompletableFuture<byte[]> writeThenRead(SocketChannel ch, byte[] data) {
         CompletableFuture<Void> w = CompletableFuture.runAsync(() -> {
             try {
@@ -305,14 +313,14 @@ class AsyncTransferTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, PEERS);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return readAll(ch);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }).thenCombine(w, (bytes, v) -> bytes);
+        }, PEERS).thenCombine(w, (bytes, v) -> bytes);
     }
 
     private static byte[] readAll(java.nio.channels.ReadableByteChannel ch) throws IOException {
