@@ -91,11 +91,43 @@ final class VmspliceStrategy implements TransferStrategy {
     }
 
     static boolean mayShare(InetAddress local, InetAddress peer) throws IOException {
-        if (peer.isLoopbackAddress() || peer.isAnyLocalAddress() || NetworkInterface.getByInetAddress(peer) != null) {
+        if (peer.isLoopbackAddress() || peer.isAnyLocalAddress() || ADDRESSES.check(peer, true)) {
             return true;
         }
-        NetworkInterface out = local == null ? null : NetworkInterface.getByInetAddress(local);
-        return out == null || !Files.exists(Path.of("/sys/class/net", out.getName(), "device"));
+        return local == null || ADDRESSES.check(local, false);
+    }
+
+    /** How long an answer about an address is kept: interfaces and their addresses change rarely. */
+    private static final long ADDRESS_TTL_NANOS = 1_000_000_000L;
+    private static final AddressAnswers ADDRESSES = new AddressAnswers();
+
+    /**
+     * Answers about addresses, each kept for {@link #ADDRESS_TTL_NANOS}: whether a peer address
+     * is one of this host's, and whether a local address is on a virtual interface (a
+     * {@link NetworkInterface} lookup costs tens of microseconds, every send would pay it).
+     */
+    private static final class AddressAnswers {
+        private final java.util.concurrent.ConcurrentHashMap<String, long[]> answers = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /**
+         * @param peer true: is {@code a} an address of this host; false: is the local address
+         *     {@code a} on a virtual interface (or on none)
+         */
+        boolean check(InetAddress a, boolean peer) throws IOException {
+            String key = (peer ? "p" : "l") + a.getHostAddress();
+            long now = System.nanoTime();
+            long[] known = answers.get(key);
+            if (known != null && now - known[0] < ADDRESS_TTL_NANOS) {
+                return known[1] != 0;
+            }
+            NetworkInterface n = NetworkInterface.getByInetAddress(a);
+            boolean answer = peer ? n != null : n == null || !Files.exists(Path.of("/sys/class/net", n.getName(), "device"));
+            if (answers.size() > 4096) {
+                answers.clear();
+            }
+            answers.put(key, new long[] {now, answer ? 1 : 0});
+            return answer;
+        }
     }
 
     @Override

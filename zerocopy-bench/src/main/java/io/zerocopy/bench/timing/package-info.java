@@ -5,10 +5,12 @@
  * {@link io.zerocopy.bench.timing.QuickTiming} times each strategy alone per endpoint pair,
  * {@link io.zerocopy.bench.timing.VmspliceTiming} times {@code send} through {@code vmsplice}
  * against the gathering write, {@link io.zerocopy.bench.timing.BroadcastTiming} times the
- * broadcast strategies, and {@link io.zerocopy.bench.timing.proxy.ProxyThreads} times a loopback proxy
- * on virtual and platform threads while idle connections are held. On JDK 22 and later,
- * {@code --enable-native-access=ALL-UNNAMED} before {@code -cp} silences the native-access
- * notice (the jar's manifest does so only for {@code java -jar}). Not API. docs/linux.md and
+ * broadcast strategies, {@link io.zerocopy.bench.timing.proxy.ProxyThreads} times a loopback proxy
+ * on virtual and platform threads and on asynchronous transfers while idle connections are held,
+ * and {@link io.zerocopy.bench.timing.MemorySendVeth} times memory sends (the gathering write,
+ * vmsplice, SEND_ZC) over a veth link (as root). On JDK 22 and later,
+ * {@code --enable-native-access=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED} before
+ * {@code -cp} silences the JDK's notices (the jar's manifest does so only for {@code java -jar}). Not API. docs/linux.md and
  * docs/broadcast.md quote their figures.
  */
 package io.zerocopy.bench.timing;
