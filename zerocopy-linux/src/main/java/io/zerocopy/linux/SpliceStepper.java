@@ -2,6 +2,7 @@ package io.zerocopy.linux;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
@@ -24,24 +25,33 @@ import io.zerocopy.spi.Transfer;
  * <p>Pipes: the relay and pooled forms hold the pool's pipe only while it holds bytes. A step
  * leases it when it is about to fill it and returns it to the pool, empty, whenever the step
  * ends with nothing in it. A pipe is kept across steps only while its bytes wait for a busy
- * target, so a pool of 64 pipes serves any number of relays of which at most 64 have bytes
- * stuck at their target at the same moment. If no pipe is free when a step would fill one,
- * nothing is in flight: the step returns a fallback for this transfer
- * ({@link Outcome.Scope#TRANSFER}) and the next strategy continues from the exact byte. A relay
- * whose source has nothing to read then waits for it instead, and falls back only if the pool
- * is still empty once it has.
+ * target, so a pool of 64 pipes lets any number of mostly idle relays splice.
+ *
+ * <p>No pipe free: when every pooled pipe holds bytes and a relay round would fill one, that
+ * round moves the bytes through {@link Transfer#buffer()} instead: one {@code read(2)} of the
+ * source's non-blocking descriptor into the buffer, then the target channel's own non-blocking
+ * {@code write} (a file target's positional write). Bytes read and not yet written are in flight
+ * exactly as a pipe's are: they stay in the buffer across steps ({@link Step#AWAIT_TARGET})
+ * and are reported undelivered on close. While the buffer holds bytes every round writes it
+ * out and none leases a pipe; once it is empty the next round leases again, so a pipe and the
+ * buffer never both hold bytes and the order of the bytes is kept. The transfer stays with
+ * this strategy ({@link SpliceStrategy#NAME}), but some of its bytes were then copied through
+ * user space ({@link #copied()}). The pooled form (a file source) does not do this: with no
+ * pipe free it returns a fallback for this transfer ({@link Outcome.Scope#TRANSFER}) with
+ * nothing in flight, and the next strategy reads the file from the exact byte.
  *
  * <p>Work per step: a step stops once it has delivered {@link #STEP_BYTES} (one splice call
- * may pass it by at most a pipe-full, or {@link SpliceStrategy#DIRECT_CHUNK} in the direct form)
- * and returns the interest it would wait on; readiness being level-triggered, a transfer with
- * more to move is stepped again after the others sharing the thread.
+ * may pass it by at most a pipe-full, one write a buffer-full, or
+ * {@link SpliceStrategy#DIRECT_CHUNK} in the direct form) and returns the interest it would
+ * wait on; readiness being level-triggered, a transfer with more to move is stepped again after
+ * the others sharing the thread. A step allocates nothing; the buffer is the transfer's own.
  *
  * <p>Interest: {@link Step#AWAIT_SOURCE} when nothing is in flight and the source has nothing;
- * {@link Step#AWAIT_TARGET} when bytes in the pipe wait for the target and the source cannot
- * add any (the pipe is full, it holds every byte asked for, the source ended or is a file);
- * {@link Step#AWAIT_EITHER} when the pipe holds bytes the target does not take and the source,
- * with room left, has nothing. In the direct form, splice's EAGAIN does not say which end is
- * not ready: a non-waiting poll(2) of the source decides.
+ * {@link Step#AWAIT_TARGET} when bytes in the buffer wait for the target, or bytes in the pipe
+ * do and the source cannot add any (the pipe is full, it holds every byte asked for, the source
+ * ended or is a file); {@link Step#AWAIT_EITHER} when the pipe holds bytes the target does not
+ * take and the source, with room left, has nothing. In the direct form, splice's EAGAIN does not
+ * say which end is not ready: a non-waiting poll(2) of the source decides.
  *
  * <p>A fallback with bytes in the pipe (the target refuses splice): a file source's bytes are
  * read again by the next strategy from {@link Transfer#position()}; a stream source's are first
@@ -58,6 +68,8 @@ final class SpliceStepper implements Stepper {
     /** Bytes a step delivers before it lets other transfers have their turn. */
     static final long STEP_BYTES = 1L << 20;
     private static final int FLAGS = Native.SPLICE_F_MOVE | Native.SPLICE_F_NONBLOCK;
+    /** {@link #copied} summed over every stepper in this process. */
+    private static final LongAdder COPIED = new LongAdder();
 
     private enum Form { DIRECT, RELAY, POOLED }
 
@@ -74,8 +86,14 @@ final class SpliceStepper implements Stepper {
     private boolean first = true;
     /** The fallback a stream source's rescue ends with, once the pipe and buffer are empty; null otherwise. */
     private Outcome rescuing;
-    /** Bytes read out of the pipe into {@link Transfer#buffer()} and not yet written (rescue). */
+    /**
+     * Bytes in {@link Transfer#buffer()}, from its position to its limit, read and not yet
+     * written: from the source when no pipe was free (then no pipe is held), or out of the pipe
+     * (rescue).
+     */
     private int buffered;
+    /** Bytes this stepper delivered through the buffer because no pipe was free. */
+    private long copied;
 
     private SpliceStepper(Syscalls sys, Transfer t, NativeSession s, PipePool pool, Form form, Outcome refused) {
         this.sys = sys;
@@ -245,19 +263,34 @@ final class SpliceStepper implements Stepper {
         return Step.COMPLETE;
     }
 
-    /** Stream source through the pipe: each round reads into the pipe's room and writes out what it holds. */
+    /**
+     * Stream source through the pipe: each round reads into the pipe's room and writes out what
+     * it holds. A round that would fill the pipe and finds none free goes through the buffer
+     * instead ({@link #throughBuffer}); so does every round while the buffer holds bytes, so that
+     * the buffer is empty whenever the pipe is leased again and the bytes keep their order.
+     */
     private Step relay() throws IOException {
         int src = s.sourceFd();
         int dst = s.targetFd(0);
         long budget = STEP_BYTES;
         while (true) {
+            if (buffered > 0 || !s.leased() && !ended && t.remaining() > 0 && !s.lease()) {
+                long before = t.delivered();
+                Step waiting = throughBuffer();
+                budget -= t.delivered() - before;
+                if (waiting != null) {
+                    return waiting;
+                }
+                if (budget <= 0) {
+                    return Step.AWAIT_SOURCE; // the buffer is empty, no pipe is held
+                }
+                continue;
+            }
             boolean moved = false;
             boolean sourceIdle = false;
             boolean targetBusy = false;
             if (!ended && t.remaining() - s.inPipe(0) > 0) {
-                if (!s.lease()) {
-                    return s.readyNow(src, Native.POLLIN) ? noPipe() : Step.AWAIT_SOURCE;
-                }
+                assert s.leased() : "leased above";
                 long room = Math.min(t.remaining(), s.pipe(0).size) - s.inPipe(0);
                 if (room > 0) {
                     long n = sys.splice(src, null, s.pipe(0).writeFd, null, room, FLAGS);
@@ -329,48 +362,106 @@ final class SpliceStepper implements Stepper {
     }
 
     /**
+     * One relay round with no pipe held: an empty buffer is filled with one {@code read(2)} of
+     * the source, up to its capacity, then the buffer is written to the target channel once.
+     * Bytes read and not yet written stay in the buffer ({@link #buffered}), in flight as a
+     * pipe's would be.
+     *
+     * @return null when the relay goes on (the buffer is empty again, or the target took part of
+     *     it and is asked again); else the step to return: {@link Step#COMPLETE} at the source's
+     *     end, {@link Step#AWAIT_SOURCE} with the buffer empty, {@link Step#AWAIT_TARGET} with
+     *     bytes in it
+     */
+    private Step throughBuffer() throws IOException {
+        assert !s.leased() : "a pipe and the buffer never both hold bytes";
+        ByteBuffer buf = t.buffer();
+        if (buffered == 0) {
+            assert !ended && t.remaining() > 0 : "a round reads only while bytes are wanted";
+            buf.clear();
+            long r = sys.read(s.sourceFd(), ChannelDescriptors.address(buf), Math.min(buf.capacity(), t.remaining()));
+            if (r == 0) {
+                ended = true;
+                return Step.COMPLETE;
+            }
+            if (r < 0) {
+                switch (Errno.action(Errno.Syscall.READ, (int) -r, false)) {
+                    case RETRY:
+                        return null;
+                    case WAIT:
+                        return Step.AWAIT_SOURCE;
+                    default:
+                        throw Errno.exception(Errno.Syscall.READ, (int) -r);
+                }
+            }
+            buf.limit((int) r);
+            buffered = (int) r;
+            s.progressed();
+        }
+        int n = write(buf);
+        copied += n;
+        COPIED.add(n);
+        if (n == 0) {
+            return Step.AWAIT_TARGET;
+        }
+        s.progressed();
+        return null;
+    }
+
+    /**
+     * Writes the buffer's {@link #buffered} bytes to the target channel with one call (a file
+     * target at the session's position for it), and advances the transfer by the bytes it took,
+     * also when it throws.
+     *
+     * @return bytes written; 0 when the target takes nothing now
+     */
+    private int write(ByteBuffer buf) throws IOException {
+        assert buf.remaining() == buffered;
+        boolean file = t.targetKind() == ChannelKind.FILE;
+        long at = file ? s.targetPosition(0) : -1;
+        int before = buf.position();
+        int n;
+        try {
+            if (file) {
+                t.targetFile().write(buf, at);
+            } else {
+                t.target().write(buf);
+            }
+        } finally {
+            n = buf.position() - before;
+            buffered -= n;
+            if (file) {
+                s.targetPosition(0, at + n);
+            }
+            t.advance(n);
+        }
+        return n;
+    }
+
+    /**
      * A stream source's bytes in the pipe and the buffer go out through the target channel's own
      * {@code write} before {@link #rescuing} is returned.
      */
     private Step rescue() throws IOException {
-        ByteBuffer buf = t.buffer();
-        boolean fileTarget = t.targetKind() == ChannelKind.FILE;
         if (t.sourceKind() == ChannelKind.FILE) {
             return Step.fallback(rescuing); // the next strategy reads the file again; close discards the pipe
         }
-        if (fileTarget) {
-            t.targetFile().position(s.targetPosition(0));
-        }
-        try {
-            while (true) {
-                if (buffered == 0) {
-                    if (s.inPipe(0) == 0) {
-                        s.unlease();
-                        return Step.fallback(rescuing);
-                    }
-                    buf.clear();
-                    buf.limit((int) Math.min(s.inPipe(0), buf.capacity()));
-                    s.drained(0, s.read(s.pipe(0).readFd, buf));
-                    buf.flip();
-                    buffered = buf.remaining();
+        ByteBuffer buf = t.buffer();
+        while (true) {
+            if (buffered == 0) {
+                if (s.inPipe(0) == 0) {
+                    s.unlease();
+                    return Step.fallback(rescuing);
                 }
-                int n;
-                try {
-                    n = t.target().write(buf);
-                } finally {
-                    int written = buffered - buf.remaining();
-                    buffered = buf.remaining();
-                    t.advance(written);
-                }
-                if (n == 0) {
-                    return Step.AWAIT_TARGET;
-                }
-                s.progressed();
+                buf.clear();
+                buf.limit((int) Math.min(s.inPipe(0), buf.capacity()));
+                s.drained(0, s.read(s.pipe(0).readFd, buf));
+                buf.flip();
+                buffered = buf.remaining();
             }
-        } finally {
-            if (fileTarget) {
-                s.targetPosition(0, t.targetFile().position());
+            if (write(buf) == 0) {
+                return Step.AWAIT_TARGET;
             }
+            s.progressed();
         }
     }
 
@@ -386,6 +477,21 @@ final class SpliceStepper implements Stepper {
             return Step.fallback(Outcome.unsupported(Outcome.Scope.TRANSFER, "splice: read nothing at position " + t.position()));
         }
         return Step.COMPLETE;
+    }
+
+    /** @return bytes this stepper's relay delivered through {@link Transfer#buffer()} because no pipe was free */
+    long copied() {
+        return copied;
+    }
+
+    /** @return {@link #copied()} summed over every splice stepper in this process, closed or not */
+    static long copiedInProcess() {
+        return COPIED.sum();
+    }
+
+    /** @return bytes in {@link Transfer#buffer()} read from the source, or out of the pipe, and not yet written */
+    int buffered() {
+        return buffered;
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
@@ -260,12 +264,12 @@ class SpliceStepperTest {
     }
 
     @Test
-    void withEveryPipeHoldingBytesARelayWithDataFallsBackAndOneWithoutWaits() throws Exception {
+    void withEveryPipeHoldingBytesARelayWithoutDataWaitsAndOneWithDataCopiesThroughTheBuffer() throws Exception {
         PipePool pool = new PipePool(1, PIPE);
         closing.add(pool);
         byte[] data = Payloads.of(1 << 20, 3);
         Relay holder = new Relay(pool, data, true);
-        Relay idle = new Relay(pool, Payloads.of(5000, 4), false);
+        Relay other = new Relay(pool, Payloads.of(5000, 4), false);
         try (StepLoop loop = new StepLoop()) {
             holder.run = loop.start(holder.transfer, holder.stepper);
             while (!holder.waitsForTarget()) {
@@ -274,21 +278,101 @@ class SpliceStepperTest {
             }
             assertEquals(1, leased(pool));
 
-            idle.run = loop.start(idle.transfer, idle.stepper);
-            assertSame(Step.AWAIT_SOURCE, idle.run.last, "no pipe free, but nothing to read either: it waits");
+            other.run = loop.start(other.transfer, other.stepper);
+            assertSame(Step.AWAIT_SOURCE, other.run.last, "no pipe free, and nothing to read: it waits");
 
-            idle.feed(5000);
-            while (!idle.run.done()) {
+            other.feed(5000);
+            other.in.client.shutdownOutput();
+            while (!other.run.done()) {
+                other.read();
                 loop.round(10);
             }
-            assertTrue(idle.run.outcome.reason().contains("no pooled pipe free"), idle.run.outcome::toString);
-            assertEquals(0, idle.transfer.delivered());
-            ByteBuffer left = ByteBuffer.allocate(5000);
-            while (left.hasRemaining() && idle.in.accepted.read(left) >= 0) {
-                // every byte is still in the source for the next strategy
-            }
-            assertSameBytes(idle.data, left.array(), "bytes left in the source");
+            assertTrue(other.run.outcome.isComplete(), "no fallback: " + other.run.outcome);
+            assertEquals(1, leased(pool), "the holder's pipe, still holding bytes");
+            assertTrue(holder.waitsForTarget());
         }
+        assertSameBytes(other.data, other.readToEnd(), "bytes relayed through the buffer");
+        assertEquals(5000, other.transfer.delivered());
+        assertEquals(5000, ((SpliceStepper) other.stepper).copied(), "every byte went through the buffer");
+        assertEquals(0, ((SpliceStepper) holder.stepper).copied(), "the holder spliced");
+    }
+
+    @Test
+    void withThePoolsOnlyPipeLeasedElsewhereAFourMebibyteRelayToASlowReaderCompletesThroughTheBufferThenThePipe()
+            throws Exception {
+        PipePool pool = new PipePool(1, PIPE);
+        closing.add(pool);
+        PooledPipe held = pool.acquire();
+        byte[] data = Payloads.of((4 << 20) + 11, 6);
+        Relay r = new Relay(pool, data, true);
+        SpliceStepper stepper = (SpliceStepper) r.stepper;
+        r.in.client.configureBlocking(true);
+        r.out.accepted.configureBlocking(true);
+        CompletableFuture<Void> feeder = Fixtures.feed(r.in.client, data, true);
+        CompletableFuture<byte[]> reader = SlowReader.slow(r.out.accepted);
+        long copiedBefore = SpliceStepper.copiedInProcess();
+        long copiedWhileHeld = -1;
+        try (StepLoop loop = new StepLoop()) {
+            r.run = loop.start(r.transfer, r.stepper);
+            while (loop.round(100) > 0) {
+                assertFalse(feeder.isCompletedExceptionally());
+                if (held != null) {
+                    assertEquals(r.transfer.delivered(), stepper.copied(), "no pipe free: every byte through the buffer");
+                    if (r.transfer.delivered() >= data.length / 2) {
+                        copiedWhileHeld = stepper.copied();
+                        pool.release(held);
+                        held = null;
+                    }
+                } else {
+                    assertFalse(stepper.buffered() > 0 && leased(pool) == 1, "the buffer and the pipe both hold bytes");
+                }
+            }
+        }
+        r.out.client.shutdownOutput();
+        assertTrue(r.run.outcome.isComplete(), "no fallback: " + r.run.outcome);
+        assertSameBytes(data, reader.get(60, TimeUnit.SECONDS), "relayed bytes, in order across the switch");
+        assertEquals(data.length, r.transfer.delivered());
+        assertTrue(copiedWhileHeld >= data.length / 2, "copied while the pipe was held: " + copiedWhileHeld);
+        assertTrue(stepper.copied() < data.length, "once the pipe was free the relay spliced: " + stepper.copied());
+        assertTrue(SpliceStepper.copiedInProcess() - copiedBefore >= stepper.copied());
+        assertTrue(r.run.waits.contains(Step.AWAIT_TARGET), "waited for the slow reader: " + r.run.waits);
+        assertTrue(r.run.mostPerStep <= MOST_PER_STEP, "one step delivered " + r.run.mostPerStep);
+        assertEquals(0, stepper.buffered());
+        assertEquals(0, leased(pool));
+    }
+
+    @Test
+    void aRelayToAFileWithNoPipeFreeWritesThroughTheBufferAtTheFilePosition(@TempDir Path dir) throws Exception {
+        PipePool pool = new PipePool(1, PIPE);
+        closing.add(pool);
+        PooledPipe held = pool.acquire();
+        byte[] data = Payloads.of((1 << 20) + 5, 8);
+        Relay r = new Relay(data, false);
+        try (FileChannel file = FileChannel.open(dir.resolve("out"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ)) {
+            file.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            SteppedTransfer t = SteppedTransfer.stream(r.in.accepted, ChannelKind.SOCKET, file, ChannelKind.FILE);
+            closing.add(t);
+            StepLoop.Run run;
+            long copied;
+            try (SpliceStepper stepper = (SpliceStepper) new SpliceStrategy(pool, Native.syscalls()).stepper(t);
+                 StepLoop loop = new StepLoop()) {
+                assertTrue(stepper.blocksOnFileIo());
+                run = loop.start(t, stepper);
+                while (!run.done()) {
+                    r.feedAllAndEnd();
+                    loop.round(1);
+                }
+                copied = stepper.copied();
+            }
+            assertTrue(run.outcome.isComplete(), run.outcome::toString);
+            assertEquals(data.length, copied);
+            assertEquals(3 + data.length, file.position(), "the channel position follows the bytes written");
+            ByteBuffer back = ByteBuffer.allocate(data.length);
+            file.read(back, 3);
+            assertSameBytes(data, back.array(), "the file's bytes after the first three");
+        }
+        pool.release(held);
     }
 
     @Test
@@ -314,6 +398,48 @@ class SpliceStepperTest {
         t.close();
         assertTrue(t.undeliveredBytes() > 0, "the pipe held bytes");
         assertEquals(0, pool.openPipes(), "the pipe holding bytes was closed, not pooled");
+        assertExactCounts(r, t);
+        pool.close();
+        before.assertOpened(0, "descriptors opened by the stepper and the pool");
+    }
+
+    @Test
+    void closingARelayCancelledWithBytesInTheBufferReportsThemUndelivered() throws Exception {
+        PipePool pool = new PipePool(1, PIPE);
+        PooledPipe held = pool.acquire();
+        byte[] data = Payloads.of(1 << 20, 9);
+        Relay r = new Relay(data, true);
+        Descriptors.Snapshot before = Descriptors.snapshot();
+        SteppedTransfer t = SteppedTransfer.stream(r.in.accepted, ChannelKind.SOCKET, r.out.client, ChannelKind.SOCKET);
+        SpliceStepper stepper = (SpliceStepper) new SpliceStrategy(pool, Native.syscalls()).stepper(t);
+        int inBuffer;
+        try (StepLoop loop = new StepLoop()) {
+            StepLoop.Run run = loop.start(t, stepper);
+            while (!(run.last == Step.AWAIT_TARGET && stepper.buffered() > 0)) {
+                assertFalse(run.done(), () -> "ended early: " + run.outcome);
+                r.feed(data.length);
+                loop.round(10);
+            }
+            inBuffer = stepper.buffered();
+            assertEquals(1, leased(pool), "only the pipe held elsewhere");
+            Waiter.of(t).cancel();
+            assertThrows(Waiter.Cancelled.class, stepper::step);
+            stepper.close();
+        }
+        t.close();
+        assertEquals(inBuffer, t.undeliveredBytes(), "the bytes in the buffer");
+        assertEquals(t.delivered(), stepper.copied());
+        assertExactCounts(r, t);
+        pool.release(held);
+        pool.close();
+        before.assertOpened(0, "descriptors opened by the stepper");
+    }
+
+    /**
+     * After a relay was cancelled and closed: the peer read exactly what was delivered, and every
+     * byte fed was delivered, reported undelivered, or is still in the source, in order.
+     */
+    private static void assertExactCounts(Relay r, SteppedTransfer t) throws IOException {
         int fed = r.feed.position();
         r.in.client.shutdownOutput();
         r.in.accepted.configureBlocking(true);
@@ -325,11 +451,9 @@ class SpliceStepperTest {
         }
         byte[] peer = r.readToEnd();
         assertEquals(t.delivered(), peer.length, "delivered is what the peer read");
-        assertSameBytes(Arrays.copyOf(data, peer.length), peer, "delivered bytes");
+        assertSameBytes(Arrays.copyOf(r.data, peer.length), peer, "delivered bytes");
         assertEquals(fed, t.delivered() + t.undeliveredBytes() + rest.size(), "every byte fed is delivered, undelivered or still in the source");
-        assertSameBytes(Arrays.copyOfRange(data, (int) (t.delivered() + t.undeliveredBytes()), fed), rest.toByteArray(),
+        assertSameBytes(Arrays.copyOfRange(r.data, (int) (t.delivered() + t.undeliveredBytes()), fed), rest.toByteArray(),
                 "bytes left in the source");
-        pool.close();
-        before.assertOpened(0, "descriptors opened by the stepper and the pool");
     }
 }
