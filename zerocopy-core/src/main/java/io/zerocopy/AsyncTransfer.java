@@ -21,7 +21,7 @@ import io.zerocopy.spi.TransferStrategy;
 
 /**
  * Drives one asynchronous transfer down its plan ({@link FallbackChain.Run}): each candidate's
- * {@link Stepper} is stepped on the {@link Reactor} (or on a file thread when its steps touch
+ * {@link Stepper} is stepped on its {@link Reactor} (one of a few, given in turn; or on a file thread when its steps touch
  * a regular file), waiting between steps through the reactor's selector, never a thread of its
  * own; a candidate without a stepper runs its blocking {@link TransferStrategy#transfer} on a
  * blocking thread, the only case that holds a thread. The selectable channels are in
@@ -48,7 +48,7 @@ final class AsyncTransfer {
     private final FallbackChain.Run run;
     private final TransferState t;
     private final TransferFuture future;
-    private final Reactor reactor = Reactor.shared();
+    private final Reactor reactor = Reactor.next();
     private final LongConsumer onDelivered;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final List<SelectableChannel> switched = new ArrayList<>(2);
@@ -335,7 +335,7 @@ final class AsyncTransfer {
             restore(i + 1, then);
             return;
         }
-        reactor.release(ch, () -> {
+        Reactor.releaseEverywhere(ch, () -> {
             try {
                 if (ch.isOpen()) {
                     ch.configureBlocking(true);

@@ -13,11 +13,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The asynchronous transfers' readiness and timer thread ({@value #THREAD_NAME}, a daemon,
- * started on first use): one JDK {@link Selector} for the channels of every waiting transfer,
+ * A readiness and timer thread of the asynchronous transfers ({@value #THREAD_NAME}-N, a
+ * daemon): one JDK {@link Selector} for the channels of its waiting transfers,
  * a task queue, and timers. A channel's key carries one waiter for reading and one for writing,
  * so a channel can be the source of one transfer and the target of another (a proxy). Each
  * readiness wakes its waiter once (one-shot); waiters run on this thread and must not block.
+ *
+ * <p>A process has {@link #COUNT} of them, started on first use; each transfer keeps the one
+ * {@link #next()} gave it, so its steps never run on two threads at once.
  *
  * <p>{@link #execute}, {@link #schedule} and {@link #release} are thread-safe; {@link #watch}
  * and {@link #unwatch} must run on this thread (from a task or a waiter).
@@ -32,28 +35,56 @@ final class Reactor {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Thread thread;
 
-    private Reactor() throws IOException {
+    /**
+     * Reactors in the process: as many as processors, 1 to 4, or the system property
+     * {@code io.zerocopy.reactors}.
+     */
+    static final int COUNT = Integer.getInteger("io.zerocopy.reactors",
+            Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+
+    private Reactor(int index) throws IOException {
         selector = Selector.open();
-        thread = new Thread(this::loop, THREAD_NAME);
+        thread = new Thread(this::loop, THREAD_NAME + "-" + index);
         thread.setDaemon(true);
         thread.start();
     }
 
     private static final class Holder {
-        static final Reactor INSTANCE;
+        static final Reactor[] ALL = new Reactor[Math.max(1, COUNT)];
+        static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
 
         static {
             try {
-                INSTANCE = new Reactor();
+                for (int i = 0; i < ALL.length; i++) {
+                    ALL[i] = new Reactor(i + 1);
+                }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the reactor's selector", e);
+                throw new UncheckedIOException("cannot open a reactor's selector", e);
             }
         }
     }
 
-    /** @return the process's reactor, started on first use */
-    static Reactor shared() {
-        return Holder.INSTANCE;
+    /** @return a reactor for a new transfer, in turn */
+    static Reactor next() {
+        Reactor[] all = Holder.ALL;
+        return all[Math.floorMod(Holder.NEXT.getAndIncrement(), all.length)];
+    }
+
+    /**
+     * Deregisters {@code channel} from every reactor's selector (a proxy's channel may be the
+     * source of a transfer on one reactor and the target of another's), then runs {@code then}.
+     * Thread-safe.
+     */
+    static void releaseEverywhere(SelectableChannel channel, Runnable then) {
+        releaseFrom(0, channel, then);
+    }
+
+    private static void releaseFrom(int i, SelectableChannel channel, Runnable then) {
+        if (i == Holder.ALL.length) {
+            then.run();
+            return;
+        }
+        Holder.ALL[i].release(channel, () -> releaseFrom(i + 1, channel, then));
     }
 
     /** @return true on the reactor's thread */

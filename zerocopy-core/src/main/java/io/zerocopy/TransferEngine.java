@@ -381,9 +381,9 @@ public final class TransferEngine {
      * counts and errors. A file source is moved from its position to its size, and its position
      * is advanced by the bytes delivered when the transfer ends.
      *
-     * <p>Waiting costs no thread: the transfer's steps run on the library's reactor thread (and
-     * on file threads when they read or write a file), which waits for readiness for every
-     * transfer at once. A strategy with no non-blocking form here runs on a thread of the
+     * <p>Waiting costs no thread: the transfer's steps run on one of the library's few reactor
+     * threads (and on file threads when they read or write a file), which wait for readiness for
+     * every transfer at once. A strategy with no non-blocking form here runs on a thread of the
      * library's for its duration. Selectable channels are put in non-blocking mode for the
      * transfer and back in blocking mode after it, if they were (while they are in it, another
      * thread's blocking read or write on them fails). The idle timeout applies. Completion,

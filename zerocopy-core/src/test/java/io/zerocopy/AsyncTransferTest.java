@@ -56,7 +56,7 @@ class AsyncTransferTest {
             }
             Thread.sleep(200); // every transfer is now waiting for its source
             assertEquals(0, busyThreads("zerocopy-blocking-"), "no transfer holds a blocking thread while it waits");
-            assertTrue(threads(Reactor.THREAD_NAME) == 1, "one reactor thread");
+            assertTrue(threads(Reactor.THREAD_NAME) <= Reactor.COUNT, "at most " + Reactor.COUNT + " reactor threads");
             byte[][] payloads = new byte[n][];
             for (int i = 0; i < n; i++) {
                 payloads[i] = Payloads.of(10_000 + i, i);
