@@ -1,13 +1,7 @@
 package io.zerocopy;
 
-import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
-
 import org.junit.jupiter.api.Nested;
 
-import io.zerocopy.spi.ChannelKind;
-import io.zerocopy.testkit.AsyncCalls;
 import io.zerocopy.testkit.IntegrityMatrix;
 import io.zerocopy.testkit.Pair;
 
@@ -44,14 +38,8 @@ class AsyncMatrixTests {
         }
 
         @Override
-        protected long transfer(TransferEngine e, FileChannel source, long position, long count, WritableByteChannel target)
-                throws Exception {
-            return AsyncCalls.transfer(e, source, position, count, target);
-        }
-
-        @Override
-        protected long transfer(TransferEngine e, ReadableByteChannel source, WritableByteChannel target) throws Exception {
-            return AsyncCalls.transfer(e, source, target);
+        protected boolean async() {
+            return true;
         }
     }
 
@@ -76,21 +64,12 @@ class AsyncMatrixTests {
 
         @Override
         protected String expectedStrategy(Pair pair, long size) {
-            if (pair.source == ChannelKind.FILE && size >= TransferEngine.DEFAULT_THRESHOLD) {
-                return pair.target == ChannelKind.SOCKET || pair.target == ChannelKind.PIPE ? "mmap" : "transferTo";
-            }
-            return "copy";
+            return StrategyMatrixTests.defaultStrategy(pair, size);
         }
 
         @Override
-        protected long transfer(TransferEngine e, FileChannel source, long position, long count, WritableByteChannel target)
-                throws Exception {
-            return AsyncCalls.transfer(e, source, position, count, target);
-        }
-
-        @Override
-        protected long transfer(TransferEngine e, ReadableByteChannel source, WritableByteChannel target) throws Exception {
-            return AsyncCalls.transfer(e, source, target);
+        protected boolean async() {
+            return true;
         }
     }
 }

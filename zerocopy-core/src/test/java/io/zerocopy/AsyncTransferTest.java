@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.zerocopy.testkit.AsyncChecks;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.Payloads;
 
@@ -55,7 +56,7 @@ class AsyncTransferTest {
                 futures.add(engine.transferAsync(in.get(i).accepted, out.get(i).client));
             }
             Thread.sleep(200); // every transfer is now waiting for its source
-            assertEquals(0, busyThreads("zerocopy-blocking-"), "no transfer holds a blocking thread while it waits");
+            assertEquals(0, AsyncChecks.busyThreads("zerocopy-blocking-"), "no transfer holds a blocking thread while it waits");
             assertTrue(threads(Reactor.THREAD_NAME) <= Reactor.COUNT, "at most " + Reactor.COUNT + " reactor threads");
             byte[][] payloads = new byte[n][];
             for (int i = 0; i < n; i++) {
@@ -68,7 +69,7 @@ class AsyncTransferTest {
                 assertEquals(payloads[i].length, r.bytes());
                 assertEquals("copy", r.strategy());
                 out.get(i).client.shutdownOutput();
-                Payloads.assertSameBytes(payloads[i], readAll(out.get(i).accepted), "connection " + i);
+                Payloads.assertSameBytes(payloads[i], AsyncChecks.readAll(out.get(i).accepted), "connection " + i);
                 assertTrue(in.get(i).accepted.isBlocking() && out.get(i).client.isBlocking(),
                         "channels back in blocking mode");
             }
@@ -105,7 +106,7 @@ class AsyncTransferTest {
             assertInstanceOf(TransferCancelledException.class, e);
             assertTrue(out.client.isOpen() && in.accepted.isOpen(), "cancellation closes no channel");
             out.client.shutdownOutput();
-            byte[] received = readAll(out.accepted);
+            byte[] received = AsyncChecks.readAll(out.accepted);
             assertEquals(received.length, e.bytesDelivered(), "delivered is what the peer reads");
             Payloads.assertSameBytes(java.util.Arrays.copyOf(payload, received.length), received, "prefix");
             assertTrue(e.bytesDelivered() > 0 && e.bytesDelivered() < payload.length);
@@ -137,7 +138,7 @@ class AsyncTransferTest {
                     assertEquals(0, t.bytesUndelivered(), "the copy loop writes what it read before it stops");
                 }
                 out.client.shutdownOutput();
-                byte[] got = readAll(out.accepted);
+                byte[] got = AsyncChecks.readAll(out.accepted);
                 assertEquals(got.length, delivered, "case " + i + ", cancelled after " + pause + " us");
                 Payloads.assertSameBytes(java.util.Arrays.copyOf(payload, got.length), got, "case " + i);
             }
@@ -170,7 +171,7 @@ class AsyncTransferTest {
             file.position(1000);
             CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return readAll(source);
+                    return AsyncChecks.readAll(source);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -192,7 +193,7 @@ class AsyncTransferTest {
             CompletableFuture<byte[]> late = CompletableFuture.supplyAsync(() -> {
                 try {
                     Thread.sleep(300); // the reader starts late: the bytes wait in the kernel
-                    return readAll(c.accepted);
+                    return AsyncChecks.readAll(c.accepted);
                 } catch (IOException | InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
@@ -316,30 +317,11 @@ class AsyncTransferTest {
         }, PEERS);
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return readAll(ch);
+                return AsyncChecks.readAll(ch);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }, PEERS).thenCombine(w, (bytes, v) -> bytes);
-    }
-
-    private static byte[] readAll(java.nio.channels.ReadableByteChannel ch) throws IOException {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        ByteBuffer b = ByteBuffer.allocate(1 << 16);
-        while (ch.read(b) >= 0) {
-            all.write(b.array(), 0, b.position());
-            b.clear();
-        }
-        all.write(b.array(), 0, b.position());
-        return all.toByteArray();
-    }
-
-    /** @return the library's threads with this name prefix that are not idle in their pool */
-    private static long busyThreads(String prefix) {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().startsWith(prefix))
-                .filter(e -> java.util.Arrays.stream(e.getValue()).noneMatch(f -> f.getMethodName().equals("getTask")))
-                .count();
     }
 
     private static long threads(String prefix) {

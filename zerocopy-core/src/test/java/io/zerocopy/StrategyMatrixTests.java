@@ -11,6 +11,17 @@ import io.zerocopy.spi.ChannelKind;
 /** The shared integrity matrix through each core strategy alone, and through the default selection. */
 class StrategyMatrixTests {
 
+    /** @return the strategy the default chain without providers finishes with, blocking or asynchronous */
+    static String defaultStrategy(Pair pair, long size) {
+        if (pair.source == ChannelKind.FILE && size >= TransferEngine.DEFAULT_THRESHOLD) {
+            if (pair.target == ChannelKind.SOCKET || pair.target == ChannelKind.PIPE) {
+                return "mmap";
+            }
+            return "transferTo";
+        }
+        return "copy";
+    }
+
     private static TransferEngine only(String strategy) {
         return ZeroCopy.builder().providers(false).threshold(0).strategies(strategy).build();
     }
@@ -72,13 +83,7 @@ class StrategyMatrixTests {
 
         @Override
         protected String expectedStrategy(Pair pair, long size) {
-            if (pair.source == ChannelKind.FILE && size >= TransferEngine.DEFAULT_THRESHOLD) {
-                if (pair.target == ChannelKind.SOCKET || pair.target == ChannelKind.PIPE) {
-                    return "mmap";
-                }
-                return "transferTo";
-            }
-            return "copy";
+            return defaultStrategy(pair, size);
         }
     }
 }

@@ -82,16 +82,20 @@ public abstract class IntegrityMatrix {
         return false;
     }
 
-    /** How a cell moves a file region: the blocking call; the asynchronous matrices override it. */
-    protected long transfer(TransferEngine engine, java.nio.channels.FileChannel source, long position, long count,
-            java.nio.channels.WritableByteChannel target) throws Exception {
-        return engine.transfer(source, position, count, target);
+    /** @return true to move every cell through {@code transferAsync} (waiting for its future) instead of the blocking call */
+    protected boolean async() {
+        return false;
     }
 
-    /** How a cell moves a stream: the blocking call; the asynchronous matrices override it. */
-    protected long transfer(TransferEngine engine, java.nio.channels.ReadableByteChannel source,
+    private long transfer(TransferEngine engine, java.nio.channels.FileChannel source, long position, long count,
             java.nio.channels.WritableByteChannel target) throws Exception {
-        return engine.transfer(source, target);
+        return async() ? AsyncCalls.transfer(engine, source, position, count, target)
+                : engine.transfer(source, position, count, target);
+    }
+
+    private long transfer(TransferEngine engine, java.nio.channels.ReadableByteChannel source,
+            java.nio.channels.WritableByteChannel target) throws Exception {
+        return async() ? AsyncCalls.transfer(engine, source, target) : engine.transfer(source, target);
     }
 
     @TestFactory

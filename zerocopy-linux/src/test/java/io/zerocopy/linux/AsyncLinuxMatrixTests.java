@@ -1,8 +1,5 @@
 package io.zerocopy.linux;
 
-import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -10,7 +7,6 @@ import org.junit.jupiter.api.Nested;
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
 import io.zerocopy.spi.ChannelKind;
-import io.zerocopy.testkit.AsyncCalls;
 import io.zerocopy.testkit.IntegrityMatrix;
 import io.zerocopy.testkit.OneStrategyMatrix;
 import io.zerocopy.testkit.Pair;
@@ -38,14 +34,8 @@ class AsyncLinuxMatrixTests {
         }
 
         @Override
-        protected long transfer(TransferEngine e, FileChannel source, long position, long count, WritableByteChannel target)
-                throws Exception {
-            return AsyncCalls.transfer(e, source, position, count, target);
-        }
-
-        @Override
-        protected long transfer(TransferEngine e, ReadableByteChannel source, WritableByteChannel target) throws Exception {
-            return AsyncCalls.transfer(e, source, target);
+        protected boolean async() {
+            return true;
         }
     }
 
@@ -56,14 +46,8 @@ class AsyncLinuxMatrixTests {
         }
 
         @Override
-        protected long transfer(TransferEngine e, FileChannel source, long position, long count, WritableByteChannel target)
-                throws Exception {
-            return AsyncCalls.transfer(e, source, position, count, target);
-        }
-
-        @Override
-        protected long transfer(TransferEngine e, ReadableByteChannel source, WritableByteChannel target) throws Exception {
-            return AsyncCalls.transfer(e, source, target);
+        protected boolean async() {
+            return true;
         }
     }
 
@@ -83,28 +67,12 @@ class AsyncLinuxMatrixTests {
 
         @Override
         protected String expectedStrategy(Pair pair, long size) {
-            if (pair.source == ChannelKind.CHANNEL
-                    || pair.source == ChannelKind.FILE && size < TransferEngine.DEFAULT_THRESHOLD) {
-                return "copy";
-            }
-            if (pair == Pair.FILE_TO_SOCKET) {
-                return "sendfile";
-            }
-            if (pair == Pair.FILE_TO_FILE && size < 256 * 1024) {
-                return "transferTo";
-            }
-            return "splice";
+            return LinuxIntegrityMatrixTests.defaultStrategy(pair, size);
         }
 
         @Override
-        protected long transfer(TransferEngine e, FileChannel source, long position, long count, WritableByteChannel target)
-                throws Exception {
-            return AsyncCalls.transfer(e, source, position, count, target);
-        }
-
-        @Override
-        protected long transfer(TransferEngine e, ReadableByteChannel source, WritableByteChannel target) throws Exception {
-            return AsyncCalls.transfer(e, source, target);
+        protected boolean async() {
+            return true;
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -22,6 +21,7 @@ import io.zerocopy.TransferEngine;
 import io.zerocopy.TransferFuture;
 import io.zerocopy.TransferResult;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.testkit.AsyncChecks;
 import io.zerocopy.testkit.Loopback;
 import io.zerocopy.testkit.Payloads;
 
@@ -53,7 +53,7 @@ class AsyncRelayTest {
                 futures.add(engine.transferAsync(in.get(i).accepted, out.get(i).client));
             }
             Thread.sleep(200); // every relay now waits for its source
-            assertEquals(0, busyThreads("zerocopy-blocking-"), "no relay holds a thread while it waits");
+            assertEquals(0, AsyncChecks.busyThreads("zerocopy-blocking-"), "no relay holds a thread while it waits");
             byte[][] payloads = new byte[n][];
             for (int i = 0; i < n; i++) {
                 payloads[i] = Payloads.of(20_000 + i, i);
@@ -65,7 +65,7 @@ class AsyncRelayTest {
                 assertEquals(payloads[i].length, r.bytes());
                 assertEquals("splice", r.strategy(), "relay " + i + ": " + r.attempts());
                 out.get(i).client.shutdownOutput();
-                Payloads.assertSameBytes(payloads[i], readAll(out.get(i).accepted), "relay " + i);
+                Payloads.assertSameBytes(payloads[i], AsyncChecks.readAll(out.get(i).accepted), "relay " + i);
             }
             assertTrue(n > Linux.sharedPipePool().maxPipes());
         } finally {
@@ -169,21 +169,4 @@ class AsyncRelayTest {
         }
     }
 
-    private static byte[] readAll(SocketChannel ch) throws Exception {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        ByteBuffer b = ByteBuffer.allocate(1 << 16);
-        while (ch.read(b) >= 0) {
-            all.write(b.array(), 0, b.position());
-            b.clear();
-        }
-        all.write(b.array(), 0, b.position());
-        return all.toByteArray();
-    }
-
-    private static long busyThreads(String prefix) {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().startsWith(prefix))
-                .filter(e -> java.util.Arrays.stream(e.getValue()).noneMatch(f -> f.getMethodName().equals("getTask")))
-                .count();
-    }
 }

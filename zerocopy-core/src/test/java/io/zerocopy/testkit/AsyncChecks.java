@@ -1,0 +1,33 @@
+package io.zerocopy.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
+
+/** What the asynchronous tests check: the bytes a peer reads, and which library threads are busy. */
+public final class AsyncChecks {
+
+    private AsyncChecks() { }
+
+    /** @return every byte {@code ch} gives until its end of stream (a blocking channel) */
+    public static byte[] readAll(ReadableByteChannel ch) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        while (ch.read(b) >= 0) {
+            all.write(b.array(), 0, b.position());
+            b.clear();
+        }
+        all.write(b.array(), 0, b.position());
+        return all.toByteArray();
+    }
+
+    /** @return the threads with this name prefix that are not idle in their pool (not waiting for a task) */
+    public static long busyThreads(String prefix) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith(prefix))
+                .filter(e -> Arrays.stream(e.getValue()).noneMatch(f -> f.getMethodName().equals("getTask")))
+                .count();
+    }
+}
