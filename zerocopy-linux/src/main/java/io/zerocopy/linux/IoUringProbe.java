@@ -144,7 +144,13 @@ final class IoUringProbe {
         static final Throwable CAUSE;
 
         static {
-            Throwable cause = probe(Native.syscalls(), System.getProperty(PROPERTY));
+            Throwable probed;
+            try {
+                probed = probe(Native.syscalls(), System.getProperty(PROPERTY));
+            } catch (LinkageError e) {
+                probed = e; // a binding that lacks a call (classes of two builds mixed): unavailable, never thrown
+            }
+            Throwable cause = probed;
             CAUSE = cause;
             System.getLogger(IoUringProbe.class.getPackageName()).log(expected(cause) ? Level.DEBUG : Level.WARNING,
                     () -> cause == null ? "zerocopy-linux: io_uring available" : "zerocopy-linux: io_uring unavailable: " + cause);

@@ -21,7 +21,7 @@ public final class Readers {
      *
      * @return the started thread
      */
-    static Thread drain(SocketChannel ch, int bufferBytes, IntConsumer counted, String name) {
+    public static Thread drain(SocketChannel ch, int bufferBytes, IntConsumer counted, String name) {
         Thread t = new Thread(() -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(bufferBytes);
             try {

@@ -6,9 +6,9 @@
  * {@link io.zerocopy.bench.timing.VmspliceTiming} times {@code send} through {@code vmsplice}
  * against the gathering write, {@link io.zerocopy.bench.timing.BroadcastTiming} times the
  * broadcast strategies, {@link io.zerocopy.bench.timing.proxy.ProxyThreads} times a loopback proxy
- * on virtual and platform threads and on asynchronous transfers while idle connections are held,
- * and {@link io.zerocopy.bench.timing.MemorySendVeth} times memory sends (the gathering write,
- * vmsplice, SEND_ZC) over a veth link (as root). On JDK 22 and later,
+ * on virtual and platform threads and on asynchronous transfers while idle connections are held
+ * ({@code io.zerocopy.bench.MemorySendVeth}, beside the report's veth network, times memory sends
+ * over a veth link as root). On JDK 22 and later,
  * {@code --enable-native-access=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED} before
  * {@code -cp} silences the JDK's notices (the jar's manifest does so only for {@code java -jar}). Not API. docs/linux.md and
  * docs/broadcast.md quote their figures.

@@ -1,4 +1,6 @@
-package io.zerocopy.bench.timing;
+package io.zerocopy.bench;
+
+import io.zerocopy.bench.timing.Readers;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -30,7 +32,7 @@ import io.zerocopy.spi.TransferStrategy;
 /**
  * A timing run (not a test, not JMH): memory sends ({@link TransferEngine#send}) of one direct
  * buffer, repeated until {@code MiB} (default 256) are sent, over a veth link to a receiver in
- * another network namespace ({@link VethLink}), per buffer size (default 64 KiB, 1 MiB,
+ * another network namespace (the sink pair of a {@link VethNetwork}), per buffer size (default 64 KiB, 1 MiB,
  * 16 MiB). Rows, each an engine without providers:
  * <ul>
  *   <li>{@code copy}: the core's gathering write;</li>
@@ -60,7 +62,7 @@ import io.zerocopy.spi.TransferStrategy;
  * {@code mvn -o -q -pl zerocopy-bench -am package -DskipTests}, on JDK 22+ for the
  * {@code sendZc} row:
  * <pre>java --enable-native-access=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
- *     -cp zerocopy-bench/target/zerocopy-bench.jar io.zerocopy.bench.timing.MemorySendVeth [MiB] [reps] [sizeKiB...]</pre>
+ *     -cp zerocopy-bench/target/zerocopy-bench.jar io.zerocopy.bench.MemorySendVeth [MiB] [reps] [sizeKiB...]</pre>
  * docs/benchmarks.md, "Memory sends over veth", quotes a run.
  */
 public final class MemorySendVeth {
@@ -155,17 +157,23 @@ public final class MemorySendVeth {
             throw new IllegalStateException("thread CPU time is not supported by this JVM");
         }
         threads.setThreadCpuTimeEnabled(true);
-        try (VethLink link = VethLink.create()) {
-            for (String s : link.removedStale) {
+        VethNetwork net;
+        try {
+            net = VethNetwork.create(false);
+        } catch (io.zerocopy.bench.Row.Unavailable e) {
+            throw new IllegalStateException("no veth link: " + e.getMessage(), e);
+        }
+        try (net) {
+            for (String s : net.removedStale) {
                 System.out.println(s);
             }
-            System.out.println("link: " + link.describe());
-            run(link, rows, sizes, total, reps, threads);
+            System.out.println("link: " + net.describe());
+            run(net.sink, rows, sizes, total, reps, threads);
         }
         System.out.printf("end %s, load average %s%n", now(), loadAverage());
     }
 
-    private static void run(VethLink link, List<Row> rows, int[] sizes, long total, int reps, ThreadMXBean threads)
+    private static void run(VethNetwork.Pair link, List<Row> rows, int[] sizes, long total, int reps, ThreadMXBean threads)
             throws IOException, InterruptedException {
         AtomicLong received = new AtomicLong();
         try (ServerSocketChannel server = link.listen();
