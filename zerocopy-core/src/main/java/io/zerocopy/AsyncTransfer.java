@@ -52,6 +52,8 @@ final class AsyncTransfer {
     private final LongConsumer onDelivered;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final List<SelectableChannel> switched = new ArrayList<>(2);
+    /** The transfer's one waiter: its cancellation flag and idle clock. */
+    private final Waiter waiter;
     private Stepper stepper;
     /** Interest armed on the reactor: the ops of the last waiting step. */
     private int armed;
@@ -62,6 +64,9 @@ final class AsyncTransfer {
         this.t = run.state();
         this.future = future;
         this.onDelivered = onDelivered;
+        // Made here, on the starting thread, before any other thread sees the transfer: a
+        // cancellation from any thread then sets the flag of the one waiter every step checks.
+        this.waiter = Waiter.of(t);
     }
 
     private static java.util.concurrent.ThreadFactory daemons(String prefix) {
@@ -128,7 +133,7 @@ final class AsyncTransfer {
 
     /** Cancels: from any thread. A waiting transfer is woken to stop; a running one stops before its next step. */
     private void cancel() {
-        Waiter.of(t).cancel();
+        waiter.cancel();
         reactor.execute(this::wake);
     }
 
@@ -172,7 +177,6 @@ final class AsyncTransfer {
                     if (!run.next()) {
                         throw run.noStrategy();
                     }
-                    Waiter waiter = Waiter.of(t);
                     waiter.checkLive();
                     waiter.checkIdle();
                     TransferStrategy s = run.strategy();
@@ -187,7 +191,6 @@ final class AsyncTransfer {
                         return;
                     }
                 }
-                Waiter waiter = Waiter.of(t);
                 waiter.checkLive();
                 waiter.checkIdle();
                 Step step = stepper.step();
@@ -239,7 +242,7 @@ final class AsyncTransfer {
             reactor.execute(this::wake); // a yield: the others' turn first
             return;
         }
-        long deadline = Waiter.of(t).idleDeadline();
+        long deadline = waiter.idleDeadline();
         reactor.execute(() -> {
             if (state.get() != WAITING) {
                 return;
@@ -258,7 +261,7 @@ final class AsyncTransfer {
             if (deadline != Long.MAX_VALUE) {
                 timer = reactor.schedule(deadline, this::wake);
             }
-            if (Waiter.of(t).isCancelled()) {
+            if (waiter.isCancelled()) {
                 wake();
             }
         });
