@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 import io.zerocopy.internal.Waiter;
-import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Step;
 import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.TransferStrategy;
@@ -89,18 +88,14 @@ final class AsyncTransfer {
         AsyncTransfer a = new AsyncTransfer(run, future, onDelivered);
         future.canceller(a::cancel);
         try {
-            a.nonBlocking(t(run).source());
-            a.nonBlocking(t(run).target());
+            a.nonBlocking(run.state().source());
+            a.nonBlocking(run.state().target());
         } catch (IOException e) {
             a.finish(null, run.failed(e));
             return future;
         }
         a.reactor.execute(a::resume);
         return future;
-    }
-
-    private static TransferState t(FallbackChain.Run run) {
-        return run.state();
     }
 
     /** Puts a selectable channel in non-blocking mode for the transfer (counted per channel). */
@@ -348,10 +343,5 @@ final class AsyncTransfer {
             }
             restore(i + 1, then);
         });
-    }
-
-    /** @return {@link Outcome} of a candidate that has no stepper in the event-loop form */
-    static Outcome blockingOnly(TransferStrategy s) {
-        return Outcome.unsupported(Outcome.Scope.TRANSFER, s.name() + " runs only blocking");
     }
 }

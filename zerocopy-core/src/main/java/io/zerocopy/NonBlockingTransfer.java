@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 
+import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Step;
 import io.zerocopy.spi.Stepper;
 
@@ -57,7 +58,7 @@ public final class NonBlockingTransfer implements Closeable {
                     }
                     stepper = run.strategy().stepper(t);
                     if (stepper == null) {
-                        run.ended(AsyncTransfer.blockingOnly(run.strategy()));
+                        run.ended(Outcome.unsupported(Outcome.Scope.TRANSFER, run.strategy().name() + " runs only blocking"));
                         continue;
                     }
                 }

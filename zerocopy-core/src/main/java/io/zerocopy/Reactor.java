@@ -260,7 +260,7 @@ final class Reactor {
                 w.write = null;
             } else {
                 int ready = key.readyOps();
-                if ((ready & SelectionKey.OP_READ) != 0 || (ready & ~SelectionKey.OP_WRITE) != 0) {
+                if ((ready & ~SelectionKey.OP_WRITE) != 0) { // OP_READ, or an error reported as ready
                     read = w.read;
                     w.read = null;
                 }

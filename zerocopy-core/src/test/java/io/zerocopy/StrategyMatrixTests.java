@@ -86,4 +86,22 @@ class StrategyMatrixTests {
             return defaultStrategy(pair, size);
         }
     }
+
+    /** The copy loop through {@code transferAsync}: its non-blocking steps wherever both ends allow them. */
+    @Nested
+    class CopyAsync extends Copy {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** The default chain through {@code transferAsync}: strategies without steps run on a blocking thread. */
+    @Nested
+    class DefaultSelectionAsync extends DefaultSelection {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
 }

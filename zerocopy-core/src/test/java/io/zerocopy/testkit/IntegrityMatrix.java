@@ -89,13 +89,25 @@ public abstract class IntegrityMatrix {
 
     private long transfer(TransferEngine engine, java.nio.channels.FileChannel source, long position, long count,
             java.nio.channels.WritableByteChannel target) throws Exception {
-        return async() ? AsyncCalls.transfer(engine, source, position, count, target)
+        return async() ? bytes(engine.transferAsync(source, position, count, target))
                 : engine.transfer(source, position, count, target);
     }
 
     private long transfer(TransferEngine engine, java.nio.channels.ReadableByteChannel source,
             java.nio.channels.WritableByteChannel target) throws Exception {
-        return async() ? AsyncCalls.transfer(engine, source, target) : engine.transfer(source, target);
+        return async() ? bytes(engine.transferAsync(source, target)) : engine.transfer(source, target);
+    }
+
+    /** Waits for an asynchronous cell and rethrows its failure as the blocking call would. */
+    private static long bytes(io.zerocopy.TransferFuture f) throws Exception {
+        try {
+            return f.get(60, java.util.concurrent.TimeUnit.SECONDS).bytes();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception) {
+                throw (Exception) e.getCause();
+            }
+            throw e;
+        }
     }
 
     @TestFactory

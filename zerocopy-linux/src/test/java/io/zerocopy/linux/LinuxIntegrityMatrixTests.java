@@ -81,4 +81,31 @@ class LinuxIntegrityMatrixTests {
             return defaultStrategy(pair, size);
         }
     }
+
+    /** splice through {@code transferAsync}: its non-blocking steps. */
+    @Nested
+    class SpliceAsync extends Splice {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** sendfile through {@code transferAsync}: its non-blocking steps. */
+    @Nested
+    class SendfileAsync extends Sendfile {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** The default selection through {@code transferAsync}: strategies without steps run on a blocking thread. */
+    @Nested
+    class DefaultSelectionAsync extends DefaultSelection {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
 }
