@@ -41,6 +41,16 @@ final class Broadcaster {
         return new Broadcaster(List.of(strategies), allOrNothing, stallTimeoutNanos, buffers, nanos);
     }
 
+    /** @return true if a broadcast ends at the first target failure */
+    boolean allOrNothing() {
+        return allOrNothing;
+    }
+
+    /** @return how long a target may accept nothing before it is dropped, in nanoseconds */
+    long stallTimeoutNanos() {
+        return stallTimeoutNanos;
+    }
+
     List<String> names() {
         List<String> names = new ArrayList<>(strategies.length);
         for (BroadcastStrategy s : strategies) {

@@ -592,6 +592,45 @@ public final class TransferEngine {
         return broadcaster.run(source, ChannelKind.FILE, position, count, targets);
     }
 
+    /**
+     * Starts delivering a region of a file to every target without blocking the caller: one
+     * asynchronous transfer of the region per target, as
+     * {@link #transferAsync(FileChannel, long, long, WritableByteChannel)} would start, each at its
+     * own pace. Unlike the lock-step {@link #broadcast(FileChannel, long, long, List)} a slow
+     * target holds back no other, and each target reads the file itself (from the page cache),
+     * so no byte is held for the slowest. A target that accepts nothing for the stall timeout
+     * ({@link Builder#broadcastStallTimeout}, or the engine's idle timeout if shorter) stops with
+     * a {@link TransferTimeoutException} and the others go on; with
+     * {@link Builder#broadcastAllOrNothing(boolean)} the first target failure cancels the others.
+     * The listener and JFR see one transfer per target. The source's position is neither used
+     * nor changed; a file shorter than {@code position + count} delivers the bytes that exist.
+     *
+     * @param source the file; not null, open
+     * @param position the first byte; {@code >= 0}
+     * @param count bytes to deliver; {@code >= 0}, {@code position + count} must not overflow
+     * @param targets the channels to write; not null or empty, no nulls, no repeats, all open
+     * @return the broadcast's future: the per-target counts once every target's transfer stopped,
+     *     or a {@link BroadcastException} with them when every target failed or, under
+     *     all-or-nothing, any did; see {@link BroadcastFuture} for cancellation and threads
+     * @throws IllegalArgumentException on a negative or overflowing position or count, or bad targets
+     * @throws ClosedChannelException if a channel is closed when the call begins; nothing started
+     * @throws IOException if the file's size or a target's mode cannot be read or set; the
+     *     transfers already started are cancelled
+     */
+    public BroadcastFuture broadcastAsync(FileChannel source, long position, long count,
+            List<? extends WritableByteChannel> targets) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Checks.region(position, count);
+        Checks.targets(source, targets);
+        long exist = Math.max(0, Math.min(count, source.size() - position));
+        long stall = broadcaster.stallTimeoutNanos();
+        long perTarget = idleTimeoutNanos > 0 ? Math.min(idleTimeoutNanos, stall) : stall;
+        TransferEngine each = perTarget == idleTimeoutNanos ? this
+                : new TransferEngine(selection, buffers, listener, broadcaster, perTarget);
+        return AsyncBroadcast.start(targets, exist, broadcaster.allOrNothing(),
+                target -> each.transferAsync(source, position, count, target));
+    }
+
     @Override
     public String toString() {
         return "TransferEngine{strategies=" + strategies() + ", threshold=" + threshold()

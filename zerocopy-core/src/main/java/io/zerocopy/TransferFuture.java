@@ -1,6 +1,5 @@
 package io.zerocopy;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -23,18 +22,9 @@ import java.util.concurrent.CompletionStage;
  * {@code *Async} variants with an executor of your own for that. Starting another asynchronous
  * transfer or cancelling one from a dependent is fine.
  */
-public final class TransferFuture extends CompletableFuture<TransferResult> {
-
-    private final CompletableFuture<TransferResult> stopped = new CompletableFuture<>();
-    /** Stops the transfer; set by the engine before the future is handed out. */
-    private volatile Runnable canceller;
-    private volatile boolean byEngine;
+public final class TransferFuture extends StoppingFuture<TransferResult> {
 
     TransferFuture() { }
-
-    void canceller(Runnable canceller) {
-        this.canceller = canceller;
-    }
 
     /**
      * @return a stage that completes when the transfer has really stopped: normally with the
@@ -42,60 +32,6 @@ public final class TransferFuture extends CompletableFuture<TransferResult> {
      *     ({@link TransferCancelledException} after a cancellation)
      */
     public CompletionStage<TransferResult> stopped() {
-        return stopped.minimalCompletionStage();
-    }
-
-    /** Stops the transfer; see the class comment. */
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        stop();
-        return cancelled;
-    }
-
-    /** Completes this future for the caller and stops the transfer (its result goes to {@link #stopped()}). */
-    @Override
-    public boolean complete(TransferResult value) {
-        boolean done = super.complete(value);
-        if (!byEngine) {
-            stop();
-        }
-        return done;
-    }
-
-    /** Completes this future for the caller and stops the transfer (its outcome goes to {@link #stopped()}). */
-    @Override
-    public boolean completeExceptionally(Throwable failure) {
-        boolean done = super.completeExceptionally(failure);
-        if (!byEngine) {
-            stop();
-        }
-        return done;
-    }
-
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new CompletableFuture<>();
-    }
-
-    private void stop() {
-        Runnable c = canceller;
-        if (c != null) {
-            c.run();
-        }
-    }
-
-    /** The engine's completion: the transfer has stopped. */
-    void succeed(TransferResult result) {
-        byEngine = true;
-        stopped.complete(result);
-        complete(result);
-    }
-
-    /** The engine's completion with a failure: the transfer has stopped. */
-    void fail(Throwable failure) {
-        byEngine = true;
-        stopped.completeExceptionally(failure);
-        completeExceptionally(failure);
+        return stoppedStage();
     }
 }
