@@ -1,0 +1,92 @@
+package io.zerocopy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
+
+import io.zerocopy.spi.Step;
+import io.zerocopy.spi.Stepper;
+import io.zerocopy.spi.Transfer;
+
+/**
+ * {@link TransferToStrategy}'s non-blocking form: {@link FileChannel#transferTo} from the file at
+ * {@link Transfer#position()} to a file, or to a selectable target in non-blocking mode, which
+ * takes what its buffer has room for and returns at once. A step calls it until the target
+ * takes less than asked ({@link Step#AWAIT_TARGET}; a file that ends there is found at the next
+ * step), the transfer is complete, or {@link #stepBytes} were delivered ({@link Step#YIELD}):
+ * {@link CopyStepper#STEP_BYTES} to a channel, {@link TransferToStrategy#MAX_CHUNK} to a file.
+ * Reads the page cache, so {@link #blocksOnFileIo()}. Nothing is ever in flight: the count is
+ * what the JDK returned, a fallback loses no byte, and {@link #close()} holds nothing.
+ */
+final class TransferToStepper implements Stepper {
+
+    private final Transfer t;
+    private final FileChannel file;
+    private final long stepBytes;
+    private final boolean selectable;
+
+    private TransferToStepper(Transfer t) {
+        this.t = t;
+        this.file = t.sourceFile();
+        this.selectable = t.target() instanceof SelectableChannel;
+        this.stepBytes = t.target() instanceof FileChannel ? TransferToStrategy.MAX_CHUNK : CopyStepper.STEP_BYTES;
+    }
+
+    /** @return a stepper, or null if a write to the target could block ({@link #writesWithoutWaiting}) */
+    static TransferToStepper of(Transfer t) {
+        return writesWithoutWaiting(t) ? new TransferToStepper(t) : null;
+    }
+
+    /**
+     * @return true if no write to the target waits on a peer: a file, or a selectable channel in
+     *     non-blocking mode; false for a blocking one and for any other channel, whose {@code write} may block
+     */
+    static boolean writesWithoutWaiting(Transfer t) {
+        return t.target() instanceof FileChannel
+                || t.target() instanceof SelectableChannel && !((SelectableChannel) t.target()).isBlocking();
+    }
+
+    @Override
+    public boolean blocksOnFileIo() {
+        return true;
+    }
+
+    @Override
+    public Step step() throws IOException {
+        long budget = stepBytes;
+        while (t.remaining() > 0) {
+            if (budget <= 0) {
+                return Step.YIELD;
+            }
+            long ask = Math.min(t.remaining(), budget);
+            long n = file.transferTo(t.position(), ask, t.target());
+            if (n > 0) {
+                t.advance(n);
+                budget -= n;
+                if (n < ask && selectable) {
+                    return Step.AWAIT_TARGET; // the target's buffer is full, or the file ends here (the next step sees 0)
+                }
+                continue;
+            }
+            long size = file.size();
+            if (size == 0 && t.delivered() == 0) {
+                return Step.fallback(TransferToStrategy.SIZELESS_FILE);
+            }
+            if (t.position() >= size) {
+                return Step.COMPLETE;
+            }
+            return Step.AWAIT_TARGET; // the target took nothing
+        }
+        return Step.COMPLETE;
+    }
+
+    @Override
+    public void close() {
+        // nothing held
+    }
+
+    @Override
+    public String toString() {
+        return TransferToStrategy.NAME + " stepper";
+    }
+}
