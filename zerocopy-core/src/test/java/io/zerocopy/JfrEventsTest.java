@@ -50,13 +50,19 @@ class JfrEventsTest {
     @TempDir
     Path dir;
 
-    /** Keeps the id of the transfers it sees. */
+    /** Keeps the id of the transfers it sees, and the last result. */
     private static final class LastId implements TransferListener {
         final AtomicLong id = new AtomicLong();
+        volatile TransferResult result;
 
         @Override
         public void onStart(TransferInfo transfer) {
             id.set(transfer.id());
+        }
+
+        @Override
+        public void onComplete(TransferResult r) {
+            result = r;
         }
     }
 
@@ -185,7 +191,6 @@ class JfrEventsTest {
     @Test
     void bytesAStrategyReportedAsCopiedAreInItsAttemptTheResultAndTheEvent() throws Exception {
         LastId ids = new LastId();
-        TransferResult[] result = new TransferResult[1];
         TransferStrategy copier = InlineStrategy.of("copier", t -> {
             ByteBuffer b = ByteBuffer.allocate(3000);
             while (b.hasRemaining() && t.sourceFile().read(b, t.position() + b.position()) > 0) {
@@ -201,26 +206,15 @@ class JfrEventsTest {
             }
             return Outcome.unsupported(Outcome.Scope.TRANSFER, "copier stops after 3000 bytes");
         });
-        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(copier)
-                .listener(new TransferListener() {
-                    @Override
-                    public void onStart(TransferInfo transfer) {
-                        ids.onStart(transfer);
-                    }
-
-                    @Override
-                    public void onComplete(TransferResult r) {
-                        result[0] = r;
-                    }
-                }).build();
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(copier).listener(ids).build();
         byte[] payload = Payloads.of(100_000, 44);
         Path src = Files.write(dir.resolve("src"), payload);
         Path dst = dir.resolve("dst");
         List<RecordedEvent> events = record(() -> assertEquals(payload.length, engine.transfer(src, dst)));
         Payloads.assertSameBytes(payload, Files.readAllBytes(dst), "copied file");
         assertEquals(List.of(new TransferResult.Attempt("copier", 3000, "copier stops after 3000 bytes", 2000),
-                new TransferResult.Attempt(result[0].strategy(), payload.length - 3000, null)), result[0].attempts());
-        assertEquals(2000, result[0].bytesCopied());
+                new TransferResult.Attempt(ids.result.strategy(), payload.length - 3000, null)), ids.result.attempts());
+        assertEquals(2000, ids.result.bytesCopied());
         RecordedEvent t = of(events, "io.zerocopy.Transfer", ids.id.get()).get(0);
         assertEquals(2000, t.getLong("copied"));
         assertEquals(payload.length, t.getLong("delivered"));
