@@ -140,6 +140,42 @@ class AsyncSteppersTest {
     }
 
     /**
+     * The event-loop form ({@link NonBlockingTransfer}) steps transferTo and mmap, whose steps
+     * touch the file, in the caller's own selector loop: a file to a socket read by a slow
+     * peer, each strategy finishing it byte-exact.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transferTo", "mmap"})
+    void theEventLoopFormStepsAFileToASocket(String strategy) throws Exception {
+        byte[] data = Payloads.of((3 << 20) + 1, 45);
+        Path src = Files.write(dir.resolve("src"), data);
+        TransferEngine engine = only(strategy, new ProgressThreads());
+        try (FileChannel in = FileChannel.open(src); Loopback.Connection c = Loopback.connect();
+             java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            c.client.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+            c.client.configureBlocking(false);
+            java.util.concurrent.FutureTask<byte[]> reader = new java.util.concurrent.FutureTask<>(
+                    () -> AsyncChecks.readAll(c.accepted));
+            new Thread(reader, "peer reader").start();
+            NonBlockingTransfer t = engine.nonBlocking(in, 3, data.length - 3, c.client);
+            java.nio.channels.SelectionKey key = c.client.register(selector, 0);
+            int waits = 0;
+            for (int ops = t.step(); ops != 0; ops = t.step()) {
+                assertEquals(java.nio.channels.SelectionKey.OP_WRITE, ops, "a file source: only the target is waited for");
+                key.interestOps(ops);
+                selector.select(1000);
+                selector.selectedKeys().clear();
+                waits++;
+            }
+            assertEquals(strategy, t.result().strategy(), t.result().attempts().toString());
+            assertEquals(data.length - 3, t.result().bytes());
+            assertTrue(waits > 0, "the socket filled up at least once");
+            c.client.shutdownOutput();
+            Payloads.assertSameBytes(Arrays.copyOfRange(data, 3, data.length), reader.get(30, TimeUnit.SECONDS), strategy);
+        }
+    }
+
+    /**
      * A 128 MiB file-to-file transferTo, cancelled once its first chunk is reported: it stops
      * between two chunks, before its end, and the target holds exactly the bytes it reports.
      */
