@@ -39,17 +39,19 @@ import io.zerocopy.spi.Transfer;
  * buffer never both hold bytes and the order of the bytes is kept. The transfer stays with
  * this strategy ({@link SpliceStrategy#NAME}), but some of its bytes were then copied through
  * user space: they are reported with {@link Transfer#advanceCopied} (the result's
- * {@code bytesCopied()}; {@link #copied()} here). Like the pipe, the buffer is held across steps
- * only while it holds bytes: a step that ends with it empty gives it back
- * ({@link Transfer#releaseBuffer()}), so a relay waiting for its source holds no buffer. The pooled form (a file source) does not do this: with no
- * pipe free it returns a fallback for this transfer ({@link Outcome.Scope#TRANSFER}) with
- * nothing in flight, and the next strategy reads the file from the exact byte.
+ * {@code bytesCopied()}; {@link #copied()} here). Like the pipe, the buffer is held across
+ * steps only while it holds bytes: a step that ends with it empty gives it back
+ * ({@link Transfer#releaseBuffer()}), so a relay waiting for its source holds no buffer. The
+ * pooled form (a file source) does not go through the buffer: with no pipe free it returns a
+ * fallback for this transfer ({@link Outcome.Scope#TRANSFER}) with nothing in flight, and the
+ * next strategy reads the file from the exact byte.
  *
  * <p>Work per step: a step stops once it has delivered {@link #STEP_BYTES} (one splice call
  * may pass it by at most a pipe-full, one write a buffer-full, or
  * {@link SpliceStrategy#DIRECT_CHUNK} in the direct form) and returns the interest it would
  * wait on; readiness being level-triggered, a transfer with more to move is stepped again after
- * the others sharing the thread. A step allocates nothing; the buffer is the transfer's own.
+ * the others sharing the thread. A step allocates nothing, but for a round through the buffer,
+ * which takes one from the engine's pool (a new one when the pool is empty).
  *
  * <p>Interest: {@link Step#AWAIT_SOURCE} when nothing is in flight and the source has nothing;
  * {@link Step#AWAIT_TARGET} when bytes in the buffer wait for the target, or bytes in the pipe
