@@ -31,9 +31,9 @@ final class MmapStepper implements Stepper {
         this.windowSize = windowSize;
     }
 
-    /** @return a stepper, or null if a write to the target could block ({@link TransferToStepper#writesWithoutWaiting}) */
+    /** @return a stepper, or null if a write to the target could block ({@link CopyStepper#writesWithoutWaiting}) */
     static MmapStepper of(Transfer t, long windowSize) {
-        return TransferToStepper.writesWithoutWaiting(t) ? new MmapStepper(t, windowSize) : null;
+        return CopyStepper.writesWithoutWaiting(t.target()) ? new MmapStepper(t, windowSize) : null;
     }
 
     @Override

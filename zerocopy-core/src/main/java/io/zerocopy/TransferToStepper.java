@@ -32,18 +32,9 @@ final class TransferToStepper implements Stepper {
         this.stepBytes = t.target() instanceof FileChannel ? TransferToStrategy.MAX_CHUNK : CopyStepper.STEP_BYTES;
     }
 
-    /** @return a stepper, or null if a write to the target could block ({@link #writesWithoutWaiting}) */
+    /** @return a stepper, or null if a write to the target could block ({@link CopyStepper#writesWithoutWaiting}) */
     static TransferToStepper of(Transfer t) {
-        return writesWithoutWaiting(t) ? new TransferToStepper(t) : null;
-    }
-
-    /**
-     * @return true if no write to the target waits on a peer: a file, or a selectable channel in
-     *     non-blocking mode; false for a blocking one and for any other channel, whose {@code write} may block
-     */
-    static boolean writesWithoutWaiting(Transfer t) {
-        return t.target() instanceof FileChannel
-                || t.target() instanceof SelectableChannel && !((SelectableChannel) t.target()).isBlocking();
+        return CopyStepper.writesWithoutWaiting(t.target()) ? new TransferToStepper(t) : null;
     }
 
     @Override
