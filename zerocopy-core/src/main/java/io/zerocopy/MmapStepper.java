@@ -3,6 +3,7 @@ package io.zerocopy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
 
 import io.zerocopy.spi.Step;
 import io.zerocopy.spi.Stepper;
@@ -11,7 +12,8 @@ import io.zerocopy.spi.Transfer;
 /**
  * {@link MmapStrategy}'s non-blocking form: each step maps one window of the file at
  * {@link Transfer#position()} (at most the strategy's window size), writes it to a file or a
- * non-blocking selectable target until the target takes nothing ({@link Step#AWAIT_TARGET}) or
+ * non-blocking selectable target until the target takes nothing ({@link Step#AWAIT_TARGET}; a
+ * file that takes nothing: {@link TransferToStepper#FILE_TOOK_NOTHING}, a fallback) or
  * the window is out ({@link Step#YIELD}, or {@link Step#COMPLETE}), and unmaps it before it
  * returns, also when it throws. No mapping outlives a step, so none is held while the transfer
  * waits, and every window is used and unmapped by the thread that mapped it (a JDK 22+
@@ -24,9 +26,11 @@ final class MmapStepper implements Stepper {
     private final Transfer t;
     private final FileChannel file;
     private final long windowSize;
+    private final boolean selectable;
 
     private MmapStepper(Transfer t, long windowSize) {
         this.t = t;
+        this.selectable = t.target() instanceof SelectableChannel;
         this.file = t.sourceFile();
         this.windowSize = windowSize;
     }
@@ -67,7 +71,7 @@ final class MmapStepper implements Stepper {
                     throw e;
                 }
                 if (n == 0) {
-                    return Step.AWAIT_TARGET;
+                    return selectable ? Step.AWAIT_TARGET : Step.fallback(TransferToStepper.FILE_TOOK_NOTHING);
                 }
                 t.advance(n);
             }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 
+import io.zerocopy.spi.Outcome;
 import io.zerocopy.spi.Step;
 import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
@@ -19,6 +20,13 @@ import io.zerocopy.spi.Transfer;
  * what the JDK returned, a fallback loses no byte, and {@link #close()} holds nothing.
  */
 final class TransferToStepper implements Stepper {
+
+    /**
+     * Why a stepper gives up on a target that is not selectable (a file) and took nothing: there
+     * is no readiness to wait for, and stepping again at once could spin; the next strategy tries.
+     */
+    static final Outcome FILE_TOOK_NOTHING = Outcome.unsupported(Outcome.Scope.TRANSFER,
+            "the file target took nothing: there is no readiness to wait for");
 
     private final Transfer t;
     private final FileChannel file;
@@ -65,6 +73,9 @@ final class TransferToStepper implements Stepper {
             }
             if (t.position() >= size) {
                 return Step.COMPLETE;
+            }
+            if (!selectable) {
+                return Step.fallback(FILE_TOOK_NOTHING); // waiting for a file would spin
             }
             return Step.AWAIT_TARGET; // the target took nothing
         }

@@ -230,6 +230,109 @@ class CoreStepperTest {
         }
     }
 
+    /** A file target that takes nothing has no readiness to wait for: the step falls back instead of spinning. */
+    @Test
+    void aFileTargetThatTakesNothingIsAFallbackNotAWait() throws Exception {
+        Path src = Files.write(dir.resolve("src"), Payloads.of(10_000, 34));
+        for (TransferStrategy s : new TransferStrategy[] {new TransferToStrategy(), new MmapStrategy(Defaults.MMAP_WINDOW)}) {
+            try (FileChannel in = FileChannel.open(src); FileChannel out = new TakesNothing()) {
+                TransferState t = transfer(in, ChannelKind.FILE, 0, 10_000, out, ChannelKind.FILE);
+                Stepper stepper = s.stepper(t);
+                assertSame(TransferToStepper.FILE_TOOK_NOTHING, stepper.step().outcome(), s.name());
+                assertEquals(0, t.delivered());
+                stepper.close();
+            }
+        }
+    }
+
+    /** A file channel whose writes take nothing, with a position, as a file's. */
+    private static final class TakesNothing extends FileChannel {
+        @Override
+        public int read(ByteBuffer dst) {
+            return -1;
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) {
+            return -1;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            return 0;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            return 0;
+        }
+
+        @Override
+        public long position() {
+            return 0;
+        }
+
+        @Override
+        public FileChannel position(long newPosition) {
+            return this;
+        }
+
+        @Override
+        public long size() {
+            return 0;
+        }
+
+        @Override
+        public FileChannel truncate(long size) {
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) {
+            // nothing written
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) {
+            return 0;
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) {
+            return 0;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) {
+            return -1;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) {
+            return 0;
+        }
+
+        @Override
+        public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.nio.channels.FileLock lock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        protected void implCloseChannel() {
+            // nothing held
+        }
+    }
+
     @Test
     void releasingTheBufferReturnsItToThePoolAndTheNextCallTakesOneAgain() throws Exception {
         Path src = Files.write(dir.resolve("src"), new byte[100]);
