@@ -35,8 +35,24 @@ final class CopyStepper implements Stepper {
     static CopyStepper of(Transfer t) {
         boolean sourceOk = t.sourceKind() == ChannelKind.FILE || t.sourceKind() == ChannelKind.MEMORY
                 || nonBlocking(t.source());
-        boolean targetOk = t.target() instanceof FileChannel || nonBlocking(t.target());
-        return sourceOk && targetOk ? new CopyStepper(t) : null;
+        return sourceOk && writesWithoutWaiting(t.target()) ? new CopyStepper(t) : null;
+    }
+
+    /**
+     * @return true if no write to {@code target} waits on a peer: a file channel with a position
+     *     (so not one opened on a FIFO, whose writes wait for its reader), or a selectable channel
+     *     in non-blocking mode; false for a blocking one and for any other channel
+     */
+    static boolean writesWithoutWaiting(Object target) {
+        if (target instanceof FileChannel) {
+            try {
+                ((FileChannel) target).position();
+                return true;
+            } catch (IOException e) {
+                return false; // no position: a FIFO or a terminal
+            }
+        }
+        return nonBlocking(target);
     }
 
     private static boolean nonBlocking(Object channel) {

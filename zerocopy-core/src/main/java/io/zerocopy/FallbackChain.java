@@ -126,6 +126,7 @@ final class FallbackChain {
         /** Index of the current candidate in the selection. */
         private int current = -1;
         private long before;
+        private long copiedBefore;
         private boolean ended;
 
         private Run(TransferState t, TransferInfo info, TransferRecorder.Span span, boolean reuseOnReturn,
@@ -160,6 +161,7 @@ final class FallbackChain {
                         && !(reuseOnReturn && selection.strategy(i).readsBuffersAfterReturn())) {
                     current = i;
                     before = t.delivered();
+                    copiedBefore = t.copied();
                     t.strategy(selection.strategy(i).name());
                     return true;
                 }
@@ -206,12 +208,13 @@ final class FallbackChain {
             }
             if (outcome.isComplete() || t.remaining() == 0) {
                 if (attempts != null) {
-                    attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, null));
+                    attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, null, t.copied() - copiedBefore));
                 }
                 return true;
             }
             if (attempts != null) {
-                attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, outcome.reason()));
+                attempts.add(new TransferResult.Attempt(s.name(), t.delivered() - before, outcome.reason(),
+                        t.copied() - copiedBefore));
             }
             if (selection.remember(current, outcome)) {
                 LOG.log(Level.DEBUG, () -> "zerocopy: strategy " + s.name() + " disabled for this engine: " + outcome.reason());

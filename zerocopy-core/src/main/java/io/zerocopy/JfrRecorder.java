@@ -93,6 +93,12 @@ final class JfrRecorder implements TransferRecorder {
         @DataAmount
         long undelivered;
 
+        @Label("Copied")
+        @Description("Of the bytes delivered, those a zero-copy strategy moved through a user-space buffer instead"
+                + " of its own path (a splice relay step with no pooled pipe free); 0 when none did")
+        @DataAmount
+        long copied;
+
         @Label("Outcome")
         @Description("completed, failed or timed out")
         String outcome;
@@ -133,6 +139,7 @@ final class JfrRecorder implements TransferRecorder {
             total = transfer.total();
             delivered = state.delivered();
             undelivered = state.undeliveredBytes();
+            copied = state.copied();
             if (failure == null) {
                 outcome = COMPLETED;
             } else {

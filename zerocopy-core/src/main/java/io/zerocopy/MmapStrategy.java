@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
@@ -58,11 +59,25 @@ final class MmapStrategy implements TransferStrategy {
             try (Mapper.Window map = Mapper.map(file, t.position(), window)) {
                 t.writeFully(map.buffer());
             } catch (InternalError e) {
-                throw new IOException("fault reading mapped source at position " + t.position()
-                        + " (file truncated during the transfer?)", e);
+                throw fault(t, e);
             }
         }
         return Outcome.COMPLETE;
+    }
+
+    /** @return the exception for the JVM's fault on a mapped source (a file truncated under the mapping) */
+    static IOException fault(Transfer t, InternalError e) {
+        return new IOException("fault reading mapped source at position " + t.position()
+                + " (file truncated during the transfer?)", e);
+    }
+
+    /**
+     * {@inheritDoc} A {@link MmapStepper}, which maps one window per step, to a file or a
+     * non-blocking selectable target; null (run blocking) for any other target.
+     */
+    @Override
+    public Stepper stepper(Transfer t) {
+        return MmapStepper.of(t, windowSize);
     }
 
     @Override

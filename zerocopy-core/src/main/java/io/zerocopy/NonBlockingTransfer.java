@@ -13,10 +13,17 @@ import io.zerocopy.spi.Stepper;
  * A transfer for an event loop ({@link TransferEngine#nonBlocking}): each {@link #step()} moves
  * what can move now, never waits on a peer, and says what to wait for; the caller's own
  * selector (or Netty's, or any loop's) waits, and the caller steps again. The strategies are the
- * engine's plan, in their non-blocking form (splice, sendfile and the copy loop with
- * zerocopy-linux; the copy loop alone without); a strategy that runs only blocking is passed
- * over. A step that reads or writes a regular file may block the loop for that call (page cache
- * or disk); everything else is non-blocking.
+ * engine's plan, in their non-blocking form ({@link io.zerocopy.spi.Stepper}: the core's copy
+ * loop, transferTo, mmap and transferFrom; zerocopy-linux's splice, sendfile, copyFileRange and
+ * reflink); a strategy without one for these channels (an end that is neither a file nor a
+ * selectable channel; a memory send's vmsplice or sendZc) is passed over.
+ *
+ * <p>Files in the loop: a step that reads or writes a regular file runs that call on the loop's
+ * thread and may block it for the page cache or the disk (the asynchronous API runs such steps
+ * on its file threads instead). Each such step is bounded (at most 1 MiB to a socket or pipe; a
+ * window of mmap; 8 MiB a call between two files, reflink's one call whole), but a step that
+ * yields with no channel to wait on (both ends files) is stepped again at once: between two
+ * files one {@link #step()} runs the whole copy.
  *
  * <p>Counts and errors are the blocking call's: a failure throws the same
  * {@link TransferException}, with the exact bytes delivered. Not thread-safe: one event-loop

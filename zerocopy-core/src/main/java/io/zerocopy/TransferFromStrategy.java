@@ -7,14 +7,17 @@ import java.nio.channels.SelectableChannel;
 
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
 /**
  * {@code transferFrom}: {@link FileChannel#transferFrom} from a blocking stream source into a
  * file target. Not in the default order ahead of {@code copy}: on JDK 17 it copies from a
- * non-file source through an 8 KiB buffer. Select it by name to use it. It refuses non-blocking
- * sources, where a zero return cannot be told apart from the end of the stream.
+ * non-file source through an 8 KiB buffer. Select it by name to use it. Its blocking form refuses
+ * non-blocking sources, which it would have to wait on; its non-blocking form
+ * ({@link TransferFromStepper}, for the asynchronous API and the event-loop form) serves them,
+ * telling a source with nothing now from its end with a one-byte read.
  *
  * <p>When the target fails (a full disk, say), the bytes delivered are exact: a JDK call that wrote
  * some bytes returns their count and only the next call throws. But the JDK drops what it read
@@ -52,6 +55,12 @@ final class TransferFromStrategy implements TransferStrategy {
             }
         }
         return Outcome.COMPLETE;
+    }
+
+    /** {@inheritDoc} A {@link TransferFromStepper} from a non-blocking selectable source; null (run blocking) otherwise. */
+    @Override
+    public Stepper stepper(Transfer t) {
+        return TransferFromStepper.of(t);
     }
 
     /**

@@ -25,6 +25,17 @@ public record TransferResult(long bytes, String strategy, List<Attempt> attempts
         attempts = List.copyOf(attempts);
     }
 
+    /**
+     * @return of {@link #bytes()}, those a zero-copy strategy moved through a user-space buffer
+     *     instead of its own path (a {@code splice} relay step that found no pooled pipe free):
+     *     the sum of the attempts' {@link Attempt#bytesCopied()}; 0 when every byte went the
+     *     strategies' own way. Bytes of the {@code copy} strategy, whose way is copying, are not
+     *     counted here
+     */
+    public long bytesCopied() {
+        return attempts.stream().mapToLong(Attempt::bytesCopied).sum();
+    }
+
     /** @return true if any strategy fell back to another */
     public boolean fellBack() {
         return attempts.stream().anyMatch(a -> a.fallbackReason() != null);
@@ -36,6 +47,20 @@ public record TransferResult(long bytes, String strategy, List<Attempt> attempts
      * @param strategy the strategy's name
      * @param bytes the bytes it delivered
      * @param fallbackReason why it handed over to the next strategy; null if it finished
+     * @param bytesCopied of {@code bytes}, those it reported as moved through a user-space buffer
+     *     instead of its own path ({@code io.zerocopy.spi.Transfer#advanceCopied})
      */
-    public record Attempt(String strategy, long bytes, String fallbackReason) { }
+    public record Attempt(String strategy, long bytes, String fallbackReason, long bytesCopied) {
+
+        /**
+         * An attempt that copied no byte through a buffer ({@link #bytesCopied()} 0).
+         *
+         * @param strategy the strategy's name
+         * @param bytes the bytes it delivered
+         * @param fallbackReason why it handed over to the next strategy; null if it finished
+         */
+        public Attempt(String strategy, long bytes, String fallbackReason) {
+            this(strategy, bytes, fallbackReason, 0);
+        }
+    }
 }

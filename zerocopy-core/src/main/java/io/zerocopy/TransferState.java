@@ -35,6 +35,8 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
     private final long sourceSizeAtStart;
 
     private long delivered;
+    /** Of {@link #delivered}, the bytes strategies reported through {@link #advanceCopied}. */
+    private long copied;
     private RuntimeException violation;
     private long undelivered;
     private String strategy;
@@ -119,6 +121,17 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
     }
 
     @Override
+    public void advanceCopied(long bytes) {
+        advance(bytes);
+        copied += bytes;
+    }
+
+    /** @return the bytes delivered that strategies reported as copied through a buffer ({@link #advanceCopied}) */
+    long copied() {
+        return copied;
+    }
+
+    @Override
     public void undelivered(long bytes) {
         undelivered += bytes;
     }
@@ -129,6 +142,14 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
             buffer = bufferPool.acquire();
         }
         return buffer;
+    }
+
+    @Override
+    public void releaseBuffer() {
+        if (buffer != null) {
+            bufferPool.release(buffer);
+            buffer = null;
+        }
     }
 
     /**
@@ -269,10 +290,7 @@ final class TransferState extends SourceCursor implements Transfer, Waitable {
 
     /** Returns the buffer to the pool and closes the waiter. */
     void release() throws IOException {
-        if (buffer != null) {
-            bufferPool.release(buffer);
-            buffer = null;
-        }
+        releaseBuffer();
         if (waiter != null) {
             Waiter w = waiter;
             waiter = null;

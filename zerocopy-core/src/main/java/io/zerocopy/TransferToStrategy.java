@@ -7,6 +7,7 @@ import java.nio.channels.SelectableChannel;
 import io.zerocopy.internal.Waiter;
 import io.zerocopy.spi.ChannelKind;
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 import io.zerocopy.spi.TransferStrategy;
 
@@ -22,7 +23,7 @@ import io.zerocopy.spi.TransferStrategy;
  * cannot reach it, and on JDK 17 to 21 a close from another thread does not end it
  * (JDK-8310902). A non-blocking target returns at once with what it took, so the engine
  * always knows the count and waits itself. A zero return before the end of the file means
- * the target accepted nothing: it is waited on.
+ * the target accepted nothing: it is waited on. Asynchronously it steps ({@link TransferToStepper}).
  */
 final class TransferToStrategy implements TransferStrategy {
 
@@ -90,6 +91,15 @@ final class TransferToStrategy implements TransferStrategy {
             t.awaitWritable();
         }
         return Outcome.COMPLETE;
+    }
+
+    /**
+     * {@inheritDoc} A {@link TransferToStepper} to a file or a non-blocking selectable target;
+     * null (run blocking) for any other target, whose {@code write} may block.
+     */
+    @Override
+    public Stepper stepper(Transfer t) {
+        return TransferToStepper.of(t);
     }
 
     @Override

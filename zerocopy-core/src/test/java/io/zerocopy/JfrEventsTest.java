@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zerocopy.testkit.Endpoints;
 import io.zerocopy.testkit.FillsUpAfter;
+import io.zerocopy.testkit.InlineStrategy;
 import io.zerocopy.testkit.LyingStrategy;
 import io.zerocopy.testkit.Payloads;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.Pipe;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.zerocopy.spi.ChannelKind;
+import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.TransferStrategy;
 
 /**
  * The JFR events, recorded and read back with {@code jdk.jfr.consumer}: one
@@ -46,13 +50,19 @@ class JfrEventsTest {
     @TempDir
     Path dir;
 
-    /** Keeps the id of the transfers it sees. */
+    /** Keeps the id of the transfers it sees, and the last result. */
     private static final class LastId implements TransferListener {
         final AtomicLong id = new AtomicLong();
+        volatile TransferResult result;
 
         @Override
         public void onStart(TransferInfo transfer) {
             id.set(transfer.id());
+        }
+
+        @Override
+        public void onComplete(TransferResult r) {
+            result = r;
         }
     }
 
@@ -115,6 +125,8 @@ class JfrEventsTest {
         assertEquals(payload.length, t.getLong("total"));
         assertEquals(payload.length, t.getLong("delivered"));
         assertEquals(0, t.getLong("undelivered"));
+        assertEquals(0, t.getLong("copied"), "no strategy reported bytes copied through a buffer");
+        assertEquals(0, result[0].bytesCopied());
         assertEquals("completed", t.getString("outcome"));
         assertNull(t.getString("exception"));
         assertFalse(t.getDuration().isNegative());
@@ -170,6 +182,42 @@ class JfrEventsTest {
             assertEquals(0, t.getLong("delivered"));
             assertTrue(t.getDuration().toMillis() >= 200, t.getDuration().toString());
         }
+    }
+
+    /**
+     * A strategy that delivers 3000 bytes, 2000 of them reported as copied through a buffer,
+     * then gives up to the copy loop: the attempts, the result and the event say 2000.
+     */
+    @Test
+    void bytesAStrategyReportedAsCopiedAreInItsAttemptTheResultAndTheEvent() throws Exception {
+        LastId ids = new LastId();
+        TransferStrategy copier = InlineStrategy.of("copier", t -> {
+            ByteBuffer b = ByteBuffer.allocate(3000);
+            while (b.hasRemaining() && t.sourceFile().read(b, t.position() + b.position()) > 0) {
+                // positional reads until full
+            }
+            b.flip().limit(1000);
+            while (b.hasRemaining()) {
+                t.advance(t.target().write(b));
+            }
+            b.limit(3000);
+            while (b.hasRemaining()) {
+                t.advanceCopied(t.target().write(b));
+            }
+            return Outcome.unsupported(Outcome.Scope.TRANSFER, "copier stops after 3000 bytes");
+        });
+        TransferEngine engine = ZeroCopy.builder().providers(false).threshold(0).addFirst(copier).listener(ids).build();
+        byte[] payload = Payloads.of(100_000, 44);
+        Path src = Files.write(dir.resolve("src"), payload);
+        Path dst = dir.resolve("dst");
+        List<RecordedEvent> events = record(() -> assertEquals(payload.length, engine.transfer(src, dst)));
+        Payloads.assertSameBytes(payload, Files.readAllBytes(dst), "copied file");
+        assertEquals(List.of(new TransferResult.Attempt("copier", 3000, "copier stops after 3000 bytes", 2000),
+                new TransferResult.Attempt(ids.result.strategy(), payload.length - 3000, null)), ids.result.attempts());
+        assertEquals(2000, ids.result.bytesCopied());
+        RecordedEvent t = of(events, "io.zerocopy.Transfer", ids.id.get()).get(0);
+        assertEquals(2000, t.getLong("copied"));
+        assertEquals(payload.length, t.getLong("delivered"));
     }
 
     @Test

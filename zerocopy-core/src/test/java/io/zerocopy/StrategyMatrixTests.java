@@ -96,7 +96,44 @@ class StrategyMatrixTests {
         }
     }
 
-    /** The default chain through {@code transferAsync}: strategies without steps run on a blocking thread. */
+    /**
+     * transferTo through {@code transferAsync}: in steps to files, sockets and pipes (the last
+     * two non-blocking meanwhile, so served), blocking to other channels.
+     */
+    @Nested
+    class TransferToAsync extends OneStrategyMatrix {
+        TransferToAsync() {
+            super(only("transferTo"), "transferTo", pair -> pair.source == ChannelKind.FILE);
+        }
+
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** mmap through {@code transferAsync}: one window a step to files, sockets and pipes. */
+    @Nested
+    class MmapAsync extends Mmap {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** transferFrom through {@code transferAsync}: in steps from sockets and pipes, blocking from other channels. */
+    @Nested
+    class TransferFromAsync extends TransferFrom {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /**
+     * The default chain through {@code transferAsync}: in steps wherever both ends are files or
+     * selectable channels; strategies whose end is another channel run on a blocking thread.
+     */
     @Nested
     class DefaultSelectionAsync extends DefaultSelection {
         @Override

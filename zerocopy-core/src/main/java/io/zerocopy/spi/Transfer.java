@@ -78,6 +78,21 @@ public interface Transfer {
     void advance(long bytes);
 
     /**
+     * Records, as {@link #advance}, that {@code bytes} more bytes reached the target, and that
+     * they went through a user-space buffer instead of the strategy's own path: a zero-copy
+     * strategy that had to copy some bytes (a splice relay step with no pooled pipe free) says
+     * so here, and the engine reports them ({@code TransferResult.bytesCopied()}, the JFR
+     * {@code io.zerocopy.Transfer} event's {@code copied}). The copy loop, whose path is copying,
+     * uses {@link #advance}.
+     *
+     * @param bytes bytes written to the target by the last call; from 0 to {@link #remaining()}
+     * @throws IllegalArgumentException as {@link #advance}
+     */
+    default void advanceCopied(long bytes) {
+        advance(bytes);
+    }
+
+    /**
      * Records bytes consumed from the source that will not reach the target (a pipe that could
      * not be drained after the target failed, say), so the exception about to be thrown can
      * report them.
@@ -88,11 +103,20 @@ public interface Transfer {
 
     /**
      * A direct buffer of the engine's chunk size, pooled across transfers; cleared when first
-     * returned. Valid until the transfer ends.
+     * returned. Valid until the transfer ends or {@link #releaseBuffer()}.
      *
      * @return the buffer
      */
     ByteBuffer buffer();
+
+    /**
+     * Gives {@link #buffer()} back to the pool before the transfer ends, so that a transfer
+     * that waits with nothing in its buffer holds none; the next {@link #buffer()} call takes a
+     * buffer again (maybe another one; its bytes are not kept). The caller must not use the
+     * buffer it had afterwards. Does nothing if no buffer is held.
+     */
+    default void releaseBuffer() {
+    }
 
     /**
      * Writes every remaining byte of {@code src} to the target, waiting on a non-blocking target

@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
+import java.util.Set;
+
+import org.junit.jupiter.api.Assertions;
 
 /** What the asynchronous tests check: the bytes a peer reads, and which library threads are busy. */
 public final class AsyncChecks {
@@ -21,6 +24,24 @@ public final class AsyncChecks {
         }
         all.write(b.array(), 0, b.position());
         return all.toByteArray();
+    }
+
+    /**
+     * Asserts that an asynchronous transfer ran in steps: its progress was reported only on the
+     * driver's reactor and file threads, never on a blocking thread (the one a strategy without
+     * steps holds), and, if it moved bytes, on at least one of them.
+     *
+     * @param progressThreads the names of the threads the listener's progress calls ran on
+     * @param bytes the bytes the transfer moved
+     */
+    public static void assertStepped(Set<String> progressThreads, long bytes) {
+        for (String name : progressThreads) {
+            Assertions.assertTrue(name.startsWith("zerocopy-reactor-") || name.startsWith("zerocopy-file-"),
+                    "progress reported on " + name + ", not a reactor or file thread; all: " + progressThreads);
+        }
+        if (bytes > 0) {
+            Assertions.assertFalse(progressThreads.isEmpty(), "no progress reported for " + bytes + " bytes");
+        }
     }
 
     /** @return the threads with this name prefix that are not idle in their pool (not waiting for a task) */

@@ -87,6 +87,18 @@ public abstract class IntegrityMatrix {
         return false;
     }
 
+    /**
+     * @param pair a pair {@link #covers} accepts
+     * @return in an {@link #async()} matrix, true if the pair's cells must run in non-blocking
+     *     steps: every progress report then comes from a reactor or file thread, none from the
+     *     driver's blocking threads (a strategy without steps holds one of those). By default,
+     *     the pairs whose ends are files, sockets or pipes: every strategy of the library steps
+     *     there. A matrix of a strategy that runs only blocking says false
+     */
+    protected boolean stepped(Pair pair) {
+        return pair.source != ChannelKind.CHANNEL && pair.target != ChannelKind.CHANNEL;
+    }
+
     private long transfer(TransferEngine engine, java.nio.channels.FileChannel source, long position, long count,
             java.nio.channels.WritableByteChannel target) throws Exception {
         return async() ? bytes(engine.transferAsync(source, position, count, target))
@@ -166,6 +178,9 @@ public abstract class IntegrityMatrix {
             TransferResult result = listener.last();
             assertEquals(size, result.bytes(), "bytes in result");
             assertEquals(expectedStrategy(pair, size), result.strategy(), "strategy that finished; attempts " + result.attempts());
+            if (async() && stepped(pair)) {
+                AsyncChecks.assertStepped(listener.progressThreads, size);
+            }
         }
     }
 }

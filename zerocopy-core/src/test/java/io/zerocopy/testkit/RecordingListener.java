@@ -4,6 +4,8 @@ import io.zerocopy.TransferException;
 import io.zerocopy.TransferListener;
 import io.zerocopy.TransferResult;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records results, failures and fallbacks, for assertions. Thread-safe. */
@@ -15,10 +17,13 @@ public final class RecordingListener implements TransferListener {
     public final List<TransferException> failures = new CopyOnWriteArrayList<>();
     /** Fallbacks as "strategy@delivered: reason". */
     public final List<String> fallbacks = new CopyOnWriteArrayList<>();
+    /** The names of the threads progress was reported on. */
+    public final Set<String> progressThreads = ConcurrentHashMap.newKeySet();
     private volatile long lastProgress = -1;
 
     @Override
     public void onProgress(String strategy, long delivered) {
+        progressThreads.add(Thread.currentThread().getName());
         if (delivered <= lastProgress && lastProgress >= 0 && delivered != 0) {
             throw new AssertionError("progress went backwards: " + lastProgress + " -> " + delivered);
         }

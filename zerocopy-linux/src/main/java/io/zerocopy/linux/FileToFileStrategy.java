@@ -11,6 +11,9 @@ import io.zerocopy.spi.TransferStrategy;
  */
 abstract class FileToFileStrategy implements TransferStrategy {
 
+    /** Bytes a non-blocking step of a file-to-file copy moves at most ({@link FileToFileStepper}). */
+    static final long STEP_BYTES = 8L << 20;
+
     /** The binding. */
     final Syscalls sys;
     private final String name;

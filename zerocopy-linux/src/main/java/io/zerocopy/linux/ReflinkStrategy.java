@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.zerocopy.spi.Outcome;
+import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.Transfer;
 
 /**
@@ -101,6 +102,15 @@ final class ReflinkStrategy extends FileToFileStrategy {
             t.advance(length);
             return Outcome.COMPLETE;
         }
+    }
+
+    /**
+     * {@inheritDoc} One step, the one ioctl of {@link #transfer} ({@link FileToFileStepper#whole}):
+     * it never waits on a peer.
+     */
+    @Override
+    public Stepper stepper(Transfer t) {
+        return FileToFileStepper.whole(this, t);
     }
 
     /**

@@ -44,17 +44,7 @@ final class SendfileStepper implements Stepper {
      * @throws IOException if a channel is closed or a descriptor cannot be prepared
      */
     static SendfileStepper open(Syscalls sys, Transfer t) throws IOException {
-        NativeSession s = NativeSession.of(sys, t);
-        try {
-            return new SendfileStepper(sys, t, s, s.open(null, 0));
-        } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return SessionOpener.open(sys, t, s -> new SendfileStepper(sys, t, s, s.open(null, 0)));
     }
 
     @Override

@@ -17,10 +17,12 @@ import io.zerocopy.spi.Transfer;
  * <ul>
  *   <li><b>direct</b>, one end a pipe: source to target in one call, nothing in flight;</li>
  *   <li><b>relay</b>, a socket source: source → pipe → target, filling and draining overlapped;</li>
- *   <li><b>pooled</b>, a file source and a socket target: the pipe filled from the file, then
- *       drained.</li>
+ *   <li><b>pooled</b>, a file source and a socket or file target: the pipe filled from the file,
+ *       then drained. File to file never waits on a peer: a step that spent its share returns
+ *       {@link Step#YIELD}, and the steps run on the driver's file threads like every step
+ *       that touches a file ({@link #blocksOnFileIo()}). As in the blocking form, file to file
+ *       on a network file system that copies on the server is left to {@code copyFileRange}.</li>
  * </ul>
- * File to file is not stepped ({@link SpliceStrategy#stepper} returns null): it never waits.
  *
  * <p>Pipes: the relay and pooled forms hold the pool's pipe only while it holds bytes. A step
  * leases it when it is about to fill it and returns it to the pool, empty, whenever the step
@@ -36,15 +38,20 @@ import io.zerocopy.spi.Transfer;
  * out and none leases a pipe; once it is empty the next round leases again, so a pipe and the
  * buffer never both hold bytes and the order of the bytes is kept. The transfer stays with
  * this strategy ({@link SpliceStrategy#NAME}), but some of its bytes were then copied through
- * user space ({@link #copied()}). The pooled form (a file source) does not do this: with no
- * pipe free it returns a fallback for this transfer ({@link Outcome.Scope#TRANSFER}) with
- * nothing in flight, and the next strategy reads the file from the exact byte.
+ * user space: they are reported with {@link Transfer#advanceCopied} (the result's
+ * {@code bytesCopied()}; {@link #copied()} here). Like the pipe, the buffer is held across
+ * steps only while it holds bytes: a step that ends with it empty gives it back
+ * ({@link Transfer#releaseBuffer()}), so a relay waiting for its source holds no buffer. The
+ * pooled form (a file source) does not go through the buffer: with no pipe free it returns a
+ * fallback for this transfer ({@link Outcome.Scope#TRANSFER}) with nothing in flight, and the
+ * next strategy reads the file from the exact byte.
  *
  * <p>Work per step: a step stops once it has delivered {@link #STEP_BYTES} (one splice call
  * may pass it by at most a pipe-full, one write a buffer-full, or
  * {@link SpliceStrategy#DIRECT_CHUNK} in the direct form) and returns the interest it would
  * wait on; readiness being level-triggered, a transfer with more to move is stepped again after
- * the others sharing the thread. A step allocates nothing; the buffer is the transfer's own.
+ * the others sharing the thread. A step allocates nothing, but for a round through the buffer,
+ * which takes one from the engine's pool (a new one when the pool is empty).
  *
  * <p>Interest: {@link Step#AWAIT_SOURCE} when nothing is in flight and the source has nothing;
  * {@link Step#AWAIT_TARGET} when bytes in the buffer wait for the target, or bytes in the pipe
@@ -94,6 +101,8 @@ final class SpliceStepper implements Stepper {
     private int buffered;
     /** Bytes this stepper delivered through the buffer because no pipe was free. */
     private long copied;
+    /** {@link Transfer#buffer()} was taken and not released since. */
+    private boolean holdsBuffer;
 
     private SpliceStepper(Syscalls sys, Transfer t, NativeSession s, PipePool pool, Form form, Outcome refused) {
         this.sys = sys;
@@ -116,18 +125,13 @@ final class SpliceStepper implements Stepper {
     static SpliceStepper open(Syscalls sys, PipePool pool, Transfer t) throws IOException {
         Form form = t.sourceKind() == ChannelKind.PIPE || t.targetKind() == ChannelKind.PIPE ? Form.DIRECT
                 : t.sourceKind() == ChannelKind.FILE ? Form.POOLED : Form.RELAY;
-        NativeSession s = NativeSession.of(sys, t);
-        try {
+        return SessionOpener.open(sys, t, s -> {
             Outcome refused = form == Form.DIRECT ? s.open(pool, 0) : s.openLeasing(pool);
-            return new SpliceStepper(sys, t, s, pool, form, refused);
-        } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
+            if (refused == null && t.sourceKind() == ChannelKind.FILE && t.targetKind() == ChannelKind.FILE) {
+                refused = SpliceStrategy.leftToServerCopy(s);
             }
-            throw e;
-        }
+            return new SpliceStepper(sys, t, s, pool, form, refused);
+        });
     }
 
     @Override
@@ -141,17 +145,27 @@ final class SpliceStepper implements Stepper {
             return Step.fallback(refused);
         }
         s.checkLive();
+        Step next;
         if (rescuing != null) {
-            return rescue();
+            next = rescue();
+        } else if (form == Form.DIRECT) {
+            next = direct();
+        } else if (form == Form.POOLED) {
+            next = pooled();
+        } else {
+            next = relay();
         }
-        switch (form) {
-            case DIRECT:
-                return direct();
-            case POOLED:
-                return pooled();
-            default:
-                return relay();
+        if (buffered == 0 && holdsBuffer) {
+            t.releaseBuffer(); // held across steps only while it holds bytes, as the pipe is
+            holdsBuffer = false;
         }
+        return next;
+    }
+
+    /** @return {@link Transfer#buffer()}, noted as held */
+    private ByteBuffer buffer() {
+        holdsBuffer = true;
+        return t.buffer();
     }
 
     private Step direct() throws IOException {
@@ -208,7 +222,7 @@ final class SpliceStepper implements Stepper {
             if (s.inPipe(0) == 0) {
                 if (budget <= 0) {
                     s.unlease();
-                    return Step.AWAIT_TARGET;
+                    return t.targetKind() == ChannelKind.FILE ? Step.YIELD : Step.AWAIT_TARGET;
                 }
                 if (!s.lease()) {
                     return noPipe();
@@ -374,7 +388,7 @@ final class SpliceStepper implements Stepper {
      */
     private Step throughBuffer() throws IOException {
         assert !s.leased() : "a pipe and the buffer never both hold bytes";
-        ByteBuffer buf = t.buffer();
+        ByteBuffer buf = buffer();
         if (buffered == 0) {
             assert !ended && t.remaining() > 0 : "a round reads only while bytes are wanted";
             buf.clear();
@@ -397,7 +411,7 @@ final class SpliceStepper implements Stepper {
             buffered = (int) r;
             s.progressed();
         }
-        int n = write(buf);
+        int n = write(buf, true);
         copied += n;
         COPIED.add(n);
         if (n == 0) {
@@ -412,9 +426,11 @@ final class SpliceStepper implements Stepper {
      * target at the session's position for it), and advances the transfer by the bytes it took,
      * also when it throws.
      *
+     * @param noPipe the bytes went through the buffer because no pipe was free: reported with
+     *     {@link Transfer#advanceCopied}; else (a rescue) with {@link Transfer#advance}
      * @return bytes written; 0 when the target takes nothing now
      */
-    private int write(ByteBuffer buf) throws IOException {
+    private int write(ByteBuffer buf, boolean noPipe) throws IOException {
         assert buf.remaining() == buffered;
         boolean file = t.targetKind() == ChannelKind.FILE;
         long at = file ? s.targetPosition(0) : -1;
@@ -432,7 +448,11 @@ final class SpliceStepper implements Stepper {
             if (file) {
                 s.targetPosition(0, at + n);
             }
-            t.advance(n);
+            if (noPipe) {
+                t.advanceCopied(n);
+            } else {
+                t.advance(n);
+            }
         }
         return n;
     }
@@ -445,7 +465,7 @@ final class SpliceStepper implements Stepper {
         if (t.sourceKind() == ChannelKind.FILE) {
             return Step.fallback(rescuing); // the next strategy reads the file again; close discards the pipe
         }
-        ByteBuffer buf = t.buffer();
+        ByteBuffer buf = buffer();
         while (true) {
             if (buffered == 0) {
                 if (s.inPipe(0) == 0) {
@@ -458,7 +478,7 @@ final class SpliceStepper implements Stepper {
                 buf.flip();
                 buffered = buf.remaining();
             }
-            if (write(buf) == 0) {
+            if (write(buf, false) == 0) {
                 return Step.AWAIT_TARGET;
             }
             s.progressed();

@@ -86,15 +86,9 @@ final class SpliceStrategy implements TransferStrategy {
         }
     }
 
-    /**
-     * {@inheritDoc} A {@link SpliceStepper}, which holds the pooled pipe only while it carries
-     * bytes; null (run blocking) for file to file, which never waits.
-     */
+    /** {@inheritDoc} A {@link SpliceStepper}, which holds the pooled pipe only while it carries bytes. */
     @Override
     public Stepper stepper(Transfer t) throws IOException {
-        if (t.sourceKind() == ChannelKind.FILE && t.targetKind() == ChannelKind.FILE) {
-            return null;
-        }
         return SpliceStepper.open(sys, pool, t);
     }
 
@@ -103,7 +97,7 @@ final class SpliceStrategy implements TransferStrategy {
      *     network file system, whose server copies without moving the bytes through this host;
      *     null to splice
      */
-    private static Outcome leftToServerCopy(NativeSession s) {
+    static Outcome leftToServerCopy(NativeSession s) {
         if (!Native.hasCopyFileRange()) {
             return null;
         }

@@ -29,7 +29,8 @@ import io.zerocopy.testkit.Payloads;
  * Asynchronous socket-to-socket transfers: the relays splice in non-blocking steps on the
  * reactor, hold no thread while they wait, and lease a pipe only while it holds bytes, so more
  * waiting relays than pooled pipes all splice; when more relays than pipes have bytes in flight,
- * those finding no pipe free copy a round through their buffer and still splice.
+ * those finding no pipe free copy a round through their buffer and still splice, and their
+ * results report exactly the bytes so copied ({@code TransferResult.bytesCopied()}).
  */
 @Timeout(120)
 class AsyncRelayTest {
@@ -64,6 +65,7 @@ class AsyncRelayTest {
                 TransferResult r = futures.get(i).get(60, TimeUnit.SECONDS);
                 assertEquals(payloads[i].length, r.bytes());
                 assertEquals("splice", r.strategy(), "relay " + i + ": " + r.attempts());
+                assertEquals(0, r.bytesCopied(), "relay " + i + " found a pipe free for every round: " + r.attempts());
                 out.get(i).client.shutdownOutput();
                 Payloads.assertSameBytes(payloads[i], AsyncChecks.readAll(out.get(i).accepted), "relay " + i);
             }
@@ -150,13 +152,19 @@ class AsyncRelayTest {
                 }
                 Thread.sleep(1);
             }
+            long copied = 0;
             for (int i = 0; i < n; i++) {
                 TransferResult r = futures.get(i).get(60, TimeUnit.SECONDS);
                 assertEquals(size, r.bytes());
                 assertEquals("splice", r.strategy(), "relay " + i + ": " + r.attempts());
                 assertFalse(r.fellBack(), () -> "relay fell back: " + r.attempts());
+                assertEquals(r.bytesCopied(), r.attempts().get(0).bytesCopied(), "one attempt");
+                assertTrue(r.bytesCopied() <= size);
+                copied += r.bytesCopied();
             }
-            assertTrue(SpliceStepper.copiedInProcess() > copiedBefore, "rounds with no pipe free went through the buffer");
+            assertTrue(copied > 0, "rounds with no pipe free went through the buffer");
+            assertEquals(SpliceStepper.copiedInProcess() - copiedBefore, copied,
+                    "the results report exactly the bytes the steppers copied");
             assertEquals(pool.openPipes(), pool.idlePipes(), "every pipe back in the pool");
             assertTrue(pool.openPipes() <= 8);
         } finally {

@@ -2,8 +2,8 @@ package io.zerocopy.linux;
 
 import static io.zerocopy.testkit.Payloads.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -154,12 +154,71 @@ class FileStepperTest {
     }
 
     @Test
-    void fileToFileIsNotStepped() throws Exception {
-        Path src = Fixtures.file(dir, "src", Payloads.of(100, 9));
+    void spliceCopiesFileToFileInSteps() throws Exception {
+        long most = fileToFile(splice(), SpliceStepper.STEP_BYTES + PIPE);
+        assertTrue(most > 0);
+        assertEquals(0, pool.openPipes() - pool.idlePipes(), "the pipe went back to the pool");
+    }
+
+    @Test
+    void copyFileRangeCopiesFileToFileInChunksOfAtMost8MiB() throws Exception {
+        assertEquals(FileToFileStrategy.STEP_BYTES, fileToFile(new CopyFileRangeStrategy(Native.syscalls()),
+                FileToFileStrategy.STEP_BYTES), "full chunks");
+    }
+
+    /**
+     * Copies a 20 MiB file from {@link #OFFSET} into a target positioned at 3, stepping until
+     * done: every step yields (a file never waits) and moves at most {@code mostPerStep}.
+     *
+     * @return the most one step delivered
+     */
+    private long fileToFile(TransferStrategy strategy, long mostPerStep) throws Exception {
+        byte[] data = Payloads.of((20 << 20) + 11, 12);
+        Path src = Fixtures.file(dir, "src", data);
+        int count = data.length - OFFSET - 1;
+        try (FileChannel in = FileChannel.open(src);
+             FileChannel out = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.READ)) {
+            out.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            SteppedTransfer t = new SteppedTransfer(in, ChannelKind.FILE, OFFSET, count, out, ChannelKind.FILE);
+            Stepper stepper = strategy.stepper(t);
+            assertTrue(stepper.blocksOnFileIo(), "file steps run on the file threads");
+            long most = 0;
+            int steps = 0;
+            Step step;
+            do {
+                long before = t.delivered();
+                step = stepper.step();
+                steps++;
+                most = Math.max(most, t.delivered() - before);
+                assertTrue(step == Step.YIELD || step == Step.COMPLETE, "step " + steps + ": " + step);
+            } while (step != Step.COMPLETE);
+            stepper.close();
+            t.close();
+            assertTrue(most <= mostPerStep, "one step delivered " + most);
+            assertTrue(steps > 1, "in " + steps + " steps");
+            assertEquals(count, t.delivered());
+            assertEquals(3 + count, out.position(), "the target's position follows the bytes delivered");
+            assertEquals(0, in.position(), "the source's own position is untouched");
+            byte[] got = Fixtures.read(out);
+            assertSameBytes(Arrays.copyOfRange(data, OFFSET, OFFSET + count), Arrays.copyOfRange(got, 3, got.length),
+                    "copied bytes");
+            return most;
+        }
+    }
+
+    @Test
+    void reflinkIsOneStepThatSharesAllOrFallsBackHavingMovedNothing() throws Exception {
+        Path src = Fixtures.file(dir, "src", Payloads.of(100_000, 9));
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dir.resolve("dst"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            SteppedTransfer t = new SteppedTransfer(in, ChannelKind.FILE, 0, 100, out, ChannelKind.FILE);
-            assertNull(splice().stepper(t), "file to file runs blocking: it never waits");
+            SteppedTransfer t = new SteppedTransfer(in, ChannelKind.FILE, 0, 100_000, out, ChannelKind.FILE);
+            Stepper stepper = new ReflinkStrategy(Native.syscalls()).stepper(t);
+            assertTrue(stepper.blocksOnFileIo());
+            Step step = stepper.step();
+            assertFalse(step.isWaiting(), "one step ends the strategy: " + step);
+            assertEquals(step == Step.COMPLETE ? 100_000 : 0, t.delivered(), step.toString());
+            stepper.close();
             t.close();
         }
     }

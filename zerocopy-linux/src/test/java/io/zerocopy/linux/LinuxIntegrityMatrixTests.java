@@ -82,7 +82,7 @@ class LinuxIntegrityMatrixTests {
         }
     }
 
-    /** splice through {@code transferAsync}: its non-blocking steps. */
+    /** splice through {@code transferAsync}: its non-blocking steps, file to file included. */
     @Nested
     class SpliceAsync extends Splice {
         @Override
@@ -100,7 +100,19 @@ class LinuxIntegrityMatrixTests {
         }
     }
 
-    /** The default selection through {@code transferAsync}: strategies without steps run on a blocking thread. */
+    /** copy_file_range through {@code transferAsync}: one bounded call a step on the file threads. */
+    @Nested
+    class CopyFileRangeAsync extends CopyFileRange {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /**
+     * The default selection through {@code transferAsync}: in steps wherever both ends are files
+     * or selectable channels (here every pair but those from a {@code CHANNEL} source).
+     */
     @Nested
     class DefaultSelectionAsync extends DefaultSelection {
         @Override

@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.TransferException;
+import io.zerocopy.TransferListener;
 import io.zerocopy.TransferResult;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.testkit.AsyncChecks;
 import io.zerocopy.testkit.LoopFileSystem;
 import io.zerocopy.testkit.Payloads;
 
@@ -92,6 +97,29 @@ class ReflinkTest {
         }
         regionOffBlockBoundariesFallsBackAndIsNotRemembered(fs, src, data);
         otherFileSystemIsAskedOnce(fs, src, data);
+        asynchronousCloneIsOneStepOnAFileThread(fs, src, data);
+    }
+
+    /** {@code transferAsync}: the clone is one step, run on the driver's file threads, not a blocking thread. */
+    private void asynchronousCloneIsOneStepOnAFileThread(LoopFileSystem fs, Path src, byte[] data) throws Exception {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        TransferEngine async = ZeroCopy.builder().listener(new TransferListener() {
+            @Override
+            public void onProgress(String strategy, long delivered) {
+                threads.add(Thread.currentThread().getName());
+            }
+        }).build();
+        Path dst = fs.root().resolve("async");
+        try (FileChannel in = FileChannel.open(src);
+             FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            TransferResult r = async.transferAsync(in, 0, SIZE, out).get(30, TimeUnit.SECONDS);
+            assertEquals(ReflinkStrategy.NAME, r.strategy(), r.toString());
+            assertFalse(r.fellBack(), r.toString());
+            assertEquals(SIZE, out.position());
+        }
+        AsyncChecks.assertStepped(threads, SIZE);
+        assertEquals(1, threads.size(), "one step: " + threads);
+        assertSameBytes(data, Files.readAllBytes(dst), "asynchronous clone");
     }
 
     private void regionOffBlockBoundariesFallsBackAndIsNotRemembered(LoopFileSystem fs, Path src, byte[] data)

@@ -294,7 +294,59 @@ class SpliceStepperTest {
         assertSameBytes(other.data, other.readToEnd(), "bytes relayed through the buffer");
         assertEquals(5000, other.transfer.delivered());
         assertEquals(5000, ((SpliceStepper) other.stepper).copied(), "every byte went through the buffer");
+        assertEquals(5000, other.transfer.copiedBytes(), "and was reported as copied");
         assertEquals(0, ((SpliceStepper) holder.stepper).copied(), "the holder spliced");
+        assertEquals(0, holder.transfer.copiedBytes(), "and reported no copied byte");
+    }
+
+    /**
+     * 100 relays find the pool's one pipe held elsewhere: each relays 5000 bytes through its
+     * buffer, reports them with {@code advanceCopied}, and then waits for its source holding no
+     * buffer. Once the pipe is free again they splice the rest: no more bytes copied.
+     */
+    @Test
+    void relaysThatCopiedThroughTheBufferHoldNoBufferWhileTheyWaitAndReportEveryCopiedByte() throws Exception {
+        int n = 100;
+        PipePool pool = new PipePool(1, PIPE);
+        closing.add(pool);
+        PooledPipe held = pool.acquire();
+        List<Relay> relays = new ArrayList<>();
+        try (StepLoop loop = new StepLoop()) {
+            for (int i = 0; i < n; i++) {
+                Relay r = new Relay(pool, Payloads.of(8000 + i, 200 + i), false);
+                relays.add(r);
+                r.run = loop.start(r.transfer, r.stepper);
+                r.feed(5000);
+            }
+            while (relays.stream().anyMatch(r -> r.transfer.delivered() < 5000 || r.run.last != Step.AWAIT_SOURCE)) {
+                loop.round(10);
+                for (Relay r : relays) {
+                    r.read();
+                }
+            }
+            for (Relay r : relays) {
+                SpliceStepper stepper = (SpliceStepper) r.stepper;
+                assertEquals(5000, stepper.copied(), "no pipe free: every byte through the buffer");
+                assertEquals(5000, r.transfer.copiedBytes(), "reported as copied");
+                assertFalse(r.transfer.holdsBuffer(), "waiting for its source with an empty buffer, it holds none");
+                assertTrue(r.transfer.buffersTaken() >= 1);
+            }
+            pool.release(held);
+            while (loop.round(10) > 0) {
+                for (Relay r : relays) {
+                    r.feedAllAndEnd();
+                    r.read();
+                }
+            }
+        }
+        for (Relay r : relays) {
+            assertTrue(r.run.outcome.isComplete(), r.run.outcome::toString);
+            assertSameBytes(r.data, r.readToEnd(), "relayed bytes");
+            assertEquals(5000, r.transfer.copiedBytes(), "the rest was spliced");
+            assertEquals(((SpliceStepper) r.stepper).copied(), r.transfer.copiedBytes());
+            assertFalse(r.transfer.holdsBuffer());
+        }
+        assertEquals(0, leased(pool));
     }
 
     @Test

@@ -29,7 +29,9 @@ final class SteppedTransfer implements Transfer, Waitable, Closeable {
     private long remaining;
     private long delivered;
     private long undelivered;
+    private long copied;
     private ByteBuffer buffer;
+    private int buffersTaken;
 
     /**
      * @param position a file source's first byte, else -1
@@ -123,6 +125,17 @@ final class SteppedTransfer implements Transfer, Waitable, Closeable {
     }
 
     @Override
+    public void advanceCopied(long bytes) {
+        advance(bytes);
+        copied += bytes;
+    }
+
+    /** @return the bytes reported through {@link #advanceCopied(long)} */
+    long copiedBytes() {
+        return copied;
+    }
+
+    @Override
     public void undelivered(long bytes) {
         undelivered += bytes;
     }
@@ -131,8 +144,24 @@ final class SteppedTransfer implements Transfer, Waitable, Closeable {
     public ByteBuffer buffer() {
         if (buffer == null) {
             buffer = ByteBuffer.allocateDirect(64 * 1024);
+            buffersTaken++;
         }
         return buffer;
+    }
+
+    @Override
+    public void releaseBuffer() {
+        buffer = null;
+    }
+
+    /** @return true if {@link #buffer()} was taken and not released since */
+    boolean holdsBuffer() {
+        return buffer != null;
+    }
+
+    /** @return how many times {@link #buffer()} took a buffer (once, then again after each release) */
+    int buffersTaken() {
+        return buffersTaken;
     }
 
     @Override
