@@ -161,8 +161,10 @@ public final class ProxyThreads {
                     !veth ? "proxy, upstream and clients in this process over loopback"
                             : processes == 1 ? "1 proxy process"
                             : processes + " proxy processes sharing the listening ports (SO_REUSEPORT): a proxied connection"
-                                    + " holds 2 sockets, so " + n + " connections need about " + 2 * perConnection
-                                    + " descriptors, more than one process may open (" + fdLimit + ")");
+                                    + " holds up to " + VethRun.FDS_PER_CONNECTION + " descriptors in the proxy (2 sockets"
+                                    + " and zerocopy-linux's duplicates of them during a transfer), so " + n
+                                    + " connections need about " + VethRun.FDS_PER_CONNECTION * perConnection
+                                    + ", more than one process may open (" + fdLimit + ")");
             for (String[] pair : pairs) {
                 configs.add(new Config(Kind.named(pair[0]), pair[1], n, o.size(n), o.sockBuf(n), o.timeoutSeconds(n),
                         processes));

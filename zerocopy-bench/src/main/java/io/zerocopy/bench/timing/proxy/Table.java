@@ -73,8 +73,9 @@ final class Table {
             + " (TcpExt TCPTimeouts of the network namespace) during the row's reps, summed.";
     private static final String VETH_NOTES = "\nThe upstream in one network namespace, the clients, idle connections"
             + " and probes in another, each a process of its own; the proxy in the root namespace, in as many processes"
-            + " as \"proxies\" (sharing their listening ports with SO_REUSEPORT: with 2 sockets per proxied connection, a"
-            + " process's open-file limit caps the connections it can hold); both hops cross a veth pair."
+            + " as \"proxies\" (sharing their listening ports with SO_REUSEPORT: with up to 4 descriptors per proxied connection,"
+            + " 2 sockets and zerocopy-linux's duplicates of them, a process's open-file limit caps the connections it"
+            + " can hold); both hops cross a veth pair."
             + " MB/s and CPU over finished reps only; CPU s/GiB: the proxy processes' utime+stime (/proc/PID/stat)"
             + " per GiB delivered, summed; peers: the same of the upstream and client processes (softirq work of veth is"
             + " charged to whichever task it interrupts, so part of each side's receive work is in the other's);"

@@ -17,8 +17,9 @@ import io.zerocopy.bench.VethLinks;
  * with SO_REUSEPORT, so the kernel spreads the connections over them. A proxied connection so
  * crosses both veth pairs: upstream → feeder pair → proxy → sink pair → client.
  *
- * <p>Why several proxy processes: a proxied connection holds 2 sockets in the proxy, and a
- * process may have at most its open-file limit of descriptors; a row with N connections uses
+ * <p>Why several proxy processes: a proxied connection holds {@value #FDS_PER_CONNECTION}
+ * descriptors in the proxy (2 sockets and zerocopy-linux's duplicates of them), and a process
+ * may have at most its open-file limit of descriptors; a row with N connections uses
  * the fewest processes whose share fits ({@link #processesFor}), the first of those started.
  * The peers hold one socket per connection each, one process each.
  *
@@ -39,6 +40,12 @@ final class VethRun implements AutoCloseable {
 
     /** The most time a child may take to answer a command that does not wait for the load. */
     private static final long ANSWER_MILLIS = 60_000;
+    /**
+     * Descriptors a proxied connection holds in the proxy: its 2 sockets and, while
+     * zerocopy-linux transfers between them, a duplicate of each (F_DUPFD_CLOEXEC, kept for the
+     * transfer; seen as "Too many open files" with 2 processes at 10,000 connections).
+     */
+    static final int FDS_PER_CONNECTION = 4;
     /** Per-process share of the open-file limit the proxy may plan to fill: the kernel's spread over SO_REUSEPORT listeners is uneven. */
     private static final double SPREAD_SLACK = 1.15;
 
@@ -96,16 +103,16 @@ final class VethRun implements AutoCloseable {
 
     /**
      * @param fdLimit the open-file limit of a process, negative if unknown
-     * @return the fewest proxy processes whose share of {@code conns} connections (2 sockets
-     *     each, the idle and probe connections included) fits under the limit with the pipe
-     *     pool's descriptors and {@code reserve} more
+     * @return the fewest proxy processes whose share of {@code conns} connections (the idle
+     *     and probe connections included) fits under the limit at {@link #FDS_PER_CONNECTION}
+     *     descriptors each, with the pipe pool's descriptors and {@code reserve} more
      */
     static int processesFor(int conns, long fdLimit, int reserve) {
         if (fdLimit < 0) {
             return 1;
         }
         for (int p = 1; ; p++) {
-            double share = 2.0 * conns / p * (p == 1 ? 1 : SPREAD_SLACK);
+            double share = (double) FDS_PER_CONNECTION * conns / p * (p == 1 ? 1 : SPREAD_SLACK);
             if (share + reserve <= fdLimit) {
                 return p;
             }
