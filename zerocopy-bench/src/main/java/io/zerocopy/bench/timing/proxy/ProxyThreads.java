@@ -36,7 +36,8 @@ import io.zerocopy.spi.ChannelKind;
  * once they are open, {@code --probes} (default 50) extra connections are opened open-loop,
  * one every 10 ms whether or not the earlier ones got a byte, each on its own platform thread,
  * timed from before its connect to its first byte and then reset.
- * The engines are {@code ZeroCopy.defaultEngine()} and
+ * The engines are those of {@link Engines}, by name: {@code default} is
+ * {@code ZeroCopy.defaultEngine()}, {@code copy} is
  * {@code ZeroCopy.builder().strategies("copy").build()}; rows are interleaved (every
  * configuration once per repetition, after one unreported warm-up row per thread kind and
  * engine with the smallest N and 1 MiB).
@@ -68,12 +69,24 @@ import io.zerocopy.spi.ChannelKind;
  *
  * <p>Virtual rows need JDK 21 or later ({@code Thread.ofVirtual()} is reached through method
  * handles, since the bench compiles for release 17); on older JDKs they are skipped with a
- * message. Everything binds to the loopback address only; all threads are daemons.
+ * message. On loopback everything binds to the loopback address; all threads are daemons.
+ *
+ * <p>{@code --link veth} (root only): the same rows over a veth network that the run builds and
+ * removes ({@link VethRun}): the upstream in one network namespace and the clients, idle
+ * connections and probes in another, each a child JVM ({@link PeerMain}, through
+ * {@code ip netns exec}), and the proxy in the root namespace in as many child JVMs as its
+ * descriptors need (the open-file limit caps one process: at 10,000 connections 3 processes
+ * sharing the listening ports with SO_REUSEPORT), so both hops cross a veth pair of MTU 1500.
+ * CPU is then the proxy processes' own (and, reported apart, the peers'), and a row at 10,000
+ * connections or more defaults to 1 MiB per connection, 16 KiB socket buffers and a 120 s
+ * timeout ({@link Options#LARGE}), printed with the row's N. The rows of one N all run on the
+ * same number of proxy processes.
  *
  * <p>Options: {@code --conns 100,1000} (N values), {@code --threads virtual,platform,async}
- * (thread kinds), {@code --engines default,copy}, {@code --max} (adds 10000 when the descriptor
- * limit allows), {@code --idle 8}, {@code --size 8M} (K, M, G suffixes), {@code --probes 50},
- * {@code --reps 3}, {@code --timeout 30} (seconds per row), {@code --sockbuf 128K}, {@code --out
+ * (thread kinds), {@code --engines default,copy}, {@code --configs async/default,virtual/default,platform/copy}
+ * (thread kind and engine pairs instead of every kind with every engine), {@code --link loopback|veth}, {@code --max} (adds 10000 when the descriptor
+ * limit allows), {@code --idle 8}, {@code --size 8M} (K, M, G suffixes; 1M at 10,000 connections), {@code --probes 50},
+ * {@code --reps 3}, {@code --timeout 30} (seconds per row; 120 at 10,000), {@code --sockbuf 128K} (16K at 10,000), {@code --out
  * bench-results/proxy-threads} (results.csv per row, summary.csv and summary.md per
  * configuration). The timeout default is 30 s, not 60 s, so that a run in which the default
  * engine deadlocks on virtual threads (zerocopy-linux before its epoll poller) stays under five
