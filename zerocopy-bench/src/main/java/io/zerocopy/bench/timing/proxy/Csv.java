@@ -17,7 +17,7 @@ final class Csv {
                 + "wall_s,mb_per_s,cpu_s,cpu_s_per_gib,idle_up,probes_ok,probes_during_load,probes_total,ttfb_p50_ms,"
                 + "ttfb_p99_ms,handler_errors,first_error,threads_left,fds_after,tcp_timeouts,tcp_memory_pressures,tcp_rcvq_drops,"
                 + "sockbuf,threads_at_start,threads_used_peak,threads_live_peak,handlers_peak,tasks_peak,iou_tasks_peak,finished_by,"
-                + "link,proxy_processes,timeout_s,peer_cpu_s,peer_cpu_s_per_gib,tasks_peak\n");
+                + "link,proxy_processes,timeout_s,peer_cpu_s,peer_cpu_s_per_gib\n");
         for (int rep = 0; rep < o.reps; rep++) {
             for (Config c : configs) {
                 Result r = c.results.get(rep);
@@ -35,8 +35,7 @@ final class Csv {
                         .append(r.threadsLivePeak).append(',').append(r.handlersPeak).append(',').append(r.tasksPeak)
                         .append(',').append(r.iouPeak).append(',').append(text(r.finishedBy)).append(',').append(o.link)
                         .append(',').append(r.proxyProcesses).append(',').append(c.timeoutSeconds).append(',')
-                        .append(num(r.peerCpuSeconds)).append(',').append(num(r.peerCpuPerGib())).append(',')
-                        .append(r.tasksPeak).append('\n');
+                        .append(num(r.peerCpuSeconds)).append(',').append(num(r.peerCpuPerGib())).append('\n');
             }
         }
         return sb.toString();
