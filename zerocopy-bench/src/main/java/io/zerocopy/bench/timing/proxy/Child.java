@@ -77,12 +77,17 @@ final class Child implements AutoCloseable {
         lines.add(EOF);
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }
 
     /**
-     * Sends one command and waits for its first answer.
+     * Sends one command and waits for its first answer. Answers not read yet (to an earlier
+     * command given up on after its timeout) are dropped first.
      *
      * @return the answer after {@code "ok "}
      * @throws IOException if the child answers {@code error}, ends, or does not answer in time
@@ -91,6 +96,11 @@ final class Child implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (Object c : command) {
             sb.append(sb.length() == 0 ? "" : " ").append(c);
+        }
+        List<String> late = new ArrayList<>();
+        lines.drainTo(late);
+        if (late.contains(EOF)) {
+            lines.add(EOF);
         }
         in.println(sb);
         return answer(timeoutMillis);

@@ -119,8 +119,17 @@ final class VethRun implements AutoCloseable {
         }
     }
 
-    /** Runs one row over veth; closes what it opened in every child, whatever happened. */
-    Result run(Config c, long size, int idle, int probes, int timeoutSeconds) {
+    /**
+     * Runs one row over veth; closes what it opened in every child, whatever happened.
+     *
+     * @throws IOException if a child has ended (killed, or the JVM is exiting): no row can run
+     */
+    Result run(Config c, long size, int idle, int probes, int timeoutSeconds) throws IOException {
+        for (Child child : all()) {
+            if (!child.isAlive()) {
+                throw new IOException("child process " + child.name + " has ended");
+            }
+        }
         Result r = new Result();
         r.expected = size * c.conns;
         r.probesTotal = probes;
@@ -286,12 +295,16 @@ final class VethRun implements AutoCloseable {
         }
     }
 
+    private List<Child> all() {
+        List<Child> all = new ArrayList<>(List.of(upstream, clients));
+        all.addAll(proxies);
+        return all;
+    }
+
     /** Ends every child, then removes the network. */
     @Override
     public void close() throws IOException {
-        clients.close();
-        upstream.close();
-        proxies.forEach(Child::close);
+        all().forEach(Child::close);
         try {
             Runtime.getRuntime().removeShutdownHook(killer);
         } catch (IllegalStateException e) {
