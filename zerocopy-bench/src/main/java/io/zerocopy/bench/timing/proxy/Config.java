@@ -5,19 +5,34 @@ import java.util.List;
 
 import io.zerocopy.TransferEngine;
 
-/** One configuration: thread kind, engine, N; with the results of its reps. */
+/**
+ * One configuration: thread kind, engine ({@link Engines}), N, with the settings of its rows
+ * (bytes per connection, socket buffers, timeout, proxy processes); and the results of its reps.
+ */
 final class Config {
     final Kind kind;
     final String engineName;
-    final TransferEngine engine;
     final int conns;
+    final long size;
+    final int sockBuf;
+    final int timeoutSeconds;
+    /** The proxy processes that serve its rows: 1 on loopback (the run's own process). */
+    final int processes;
     final List<Result> results = new ArrayList<>();
 
-    Config(Kind kind, String engineName, TransferEngine engine, int conns) {
+    Config(Kind kind, String engineName, int conns, long size, int sockBuf, int timeoutSeconds, int processes) {
         this.kind = kind;
         this.engineName = engineName;
-        this.engine = engine;
         this.conns = conns;
+        this.size = size;
+        this.sockBuf = sockBuf;
+        this.timeoutSeconds = timeoutSeconds;
+        this.processes = processes;
+    }
+
+    /** @return this process's engine of {@link #engineName} */
+    TransferEngine engine() {
+        return Engines.get(engineName);
     }
 
     String label() {

@@ -16,12 +16,13 @@ final class Csv {
         StringBuilder sb = new StringBuilder("jdk,threads,engine,conns,idle,size_bytes,rep,status,bytes,expected_bytes,"
                 + "wall_s,mb_per_s,cpu_s,cpu_s_per_gib,idle_up,probes_ok,probes_during_load,probes_total,ttfb_p50_ms,"
                 + "ttfb_p99_ms,handler_errors,first_error,threads_left,fds_after,tcp_timeouts,tcp_memory_pressures,tcp_rcvq_drops,"
-                + "sockbuf,threads_at_start,threads_used_peak,threads_live_peak,handlers_peak,tasks_peak,iou_tasks_peak,finished_by\n");
+                + "sockbuf,threads_at_start,threads_used_peak,threads_live_peak,handlers_peak,tasks_peak,iou_tasks_peak,finished_by,"
+                + "link,proxy_processes,timeout_s,peer_cpu_s,peer_cpu_s_per_gib\n");
         for (int rep = 0; rep < o.reps; rep++) {
             for (Config c : configs) {
                 Result r = c.results.get(rep);
                 sb.append(text(jdk)).append(',').append(c.kind.name).append(',').append(c.engineName).append(',')
-                        .append(c.conns).append(',').append(o.idle).append(',').append(o.size).append(',').append(rep)
+                        .append(c.conns).append(',').append(o.idle).append(',').append(c.size).append(',').append(rep)
                         .append(',').append(text(r.status())).append(',').append(r.bytes).append(',').append(r.expected)
                         .append(',').append(num(r.wallSeconds)).append(',').append(num(r.mbps())).append(',')
                         .append(num(r.cpuSeconds)).append(',').append(num(r.cpuPerGib())).append(',').append(r.idleUp)
@@ -29,10 +30,12 @@ final class Csv {
                         .append(r.probesTotal).append(',').append(num(r.ttfbP50)).append(',').append(num(r.ttfbP99))
                         .append(',').append(r.handlerErrors).append(',').append(text(r.firstError)).append(',')
                         .append(r.threadsLeft).append(',').append(r.fdsAfter).append(',').append(r.tcpTimeouts).append(',')
-                        .append(r.tcpMemoryPressures).append(',').append(r.tcpRcvQDrops).append(',').append(o.sockBuf)
+                        .append(r.tcpMemoryPressures).append(',').append(r.tcpRcvQDrops).append(',').append(c.sockBuf)
                         .append(',').append(r.threadsAtStart).append(',').append(r.threadsUsedPeak).append(',')
                         .append(r.threadsLivePeak).append(',').append(r.handlersPeak).append(',').append(r.tasksPeak)
-                        .append(',').append(r.iouPeak).append(',').append(text(r.finishedBy)).append('\n');
+                        .append(',').append(r.iouPeak).append(',').append(text(r.finishedBy)).append(',').append(o.link)
+                        .append(',').append(r.proxyProcesses).append(',').append(c.timeoutSeconds).append(',')
+                        .append(num(r.peerCpuSeconds)).append(',').append(num(r.peerCpuPerGib())).append('\n');
             }
         }
         return sb.toString();
@@ -43,11 +46,12 @@ final class Csv {
                 + "mb_per_s_median,mb_per_s_min,mb_per_s_max,cpu_s_per_gib_median,cpu_s_per_gib_min,cpu_s_per_gib_max,"
                 + "ttfb_p50_ms_median,ttfb_p50_ms_min,ttfb_p50_ms_max,ttfb_p99_ms_median,ttfb_p99_ms_min,ttfb_p99_ms_max,"
                 + "threads_used_peak_median,threads_used_peak_min,threads_used_peak_max,threads_at_start_median,"
-                + "handlers_peak_median,iou_tasks_peak_max,status\n");
+                + "handlers_peak_median,iou_tasks_peak_max,status,link,proxy_processes,sockbuf,peer_cpu_s_per_gib_median,"
+                + "peer_cpu_s_per_gib_min,peer_cpu_s_per_gib_max,tasks_peak_median\n");
         for (Config c : configs) {
             List<Result> fin = c.finished();
             sb.append(text(jdk)).append(',').append(c.kind.name).append(',').append(c.engineName).append(',')
-                    .append(c.conns).append(',').append(o.idle).append(',').append(o.size).append(',')
+                    .append(c.conns).append(',').append(o.idle).append(',').append(c.size).append(',')
                     .append(c.results.size()).append(',').append(fin.size()).append(',')
                     .append(triple(fin, Result::mbps)).append(',').append(triple(fin, Result::cpuPerGib)).append(',')
                     .append(triple(c.results, r -> r.ttfbP50)).append(',').append(triple(c.results, r -> r.ttfbP99))
@@ -55,7 +59,9 @@ final class Csv {
                     .append(num(median(c.results, r -> r.threadsAtStart))).append(',')
                     .append(num(median(c.results, r -> r.handlersPeak))).append(',')
                     .append(c.results.stream().mapToInt(r -> r.iouPeak).max().orElse(0))
-                    .append(',').append(text(c.status())).append('\n');
+                    .append(',').append(text(c.status())).append(',').append(o.link).append(',').append(c.processes)
+                    .append(',').append(c.sockBuf).append(',').append(triple(fin, Result::peerCpuPerGib)).append(',')
+                    .append(num(median(c.results, r -> r.tasksPeak))).append('\n');
         }
         return sb.toString();
     }

@@ -33,6 +33,24 @@ final class Kind {
         return new Kind("async", null);
     }
 
+    /**
+     * @param name {@code virtual}, {@code platform} or {@code async}
+     * @return that kind, or null for {@code virtual} before JDK 21
+     * @throws IllegalArgumentException for another name
+     */
+    static Kind named(String name) {
+        switch (name) {
+            case "virtual":
+                return virtual();
+            case "platform":
+                return platform();
+            case "async":
+                return async();
+            default:
+                throw new IllegalArgumentException("unknown thread kind " + name + " (virtual, platform, async)");
+        }
+    }
+
     boolean isAsync() {
         return factory == null;
     }

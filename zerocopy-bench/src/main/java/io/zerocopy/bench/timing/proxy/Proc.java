@@ -7,16 +7,53 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What /proc tells of this process (descriptors) and of its network namespace (TcpExt counters). */
+/** What /proc tells of this process and its children (descriptors, CPU, threads) and of their network namespaces (TcpExt counters). */
 final class Proc {
 
     private Proc() { }
 
+    /** USER_HZ: the unit of /proc/PID/stat's times, 100 on every Linux architecture the JDK runs on. */
+    private static final double TICKS_PER_SECOND = 100;
+
     /** @return the TcpExt counters of this network namespace, empty if unknown */
     static Map<String, Long> tcpCounters() {
+        return tcpCounters(Path.of("/proc/net/netstat"));
+    }
+
+    /** @return the TcpExt counters of the network namespace of process {@code pid}, empty if unknown */
+    static Map<String, Long> tcpCounters(long pid) {
+        return tcpCounters(Path.of("/proc", Long.toString(pid), "net", "netstat"));
+    }
+
+    /** @return the CPU time (user and system, utime + stime of /proc/PID/stat) of process {@code pid} in seconds, NaN if unknown */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** @return the threads (kernel tasks) of process {@code pid}, from /proc/PID/status; 0 if unknown */
+    static int threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring("Threads:".length()).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process ended
+        }
+        return 0;
+    }
+
+    private static Map<String, Long> tcpCounters(Path netstat) {
         Map<String, Long> m = new HashMap<>();
         try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            List<String> lines = Files.readAllLines(netstat);
             for (int i = 0; i + 1 < lines.size(); i++) {
                 if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
                     String[] names = lines.get(i).split("\\s+");

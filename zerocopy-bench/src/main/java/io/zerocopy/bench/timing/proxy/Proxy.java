@@ -4,11 +4,14 @@ import static io.zerocopy.bench.timing.proxy.Sockets.address;
 import static io.zerocopy.bench.timing.proxy.Sockets.closeQuietly;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.TreeMap;
@@ -58,6 +61,20 @@ final class Proxy {
 
     /** @param threads starts a connection's thread; null: an asynchronous transfer per connection */
     Proxy(ThreadFactory threads, TransferEngine engine, Upstream upstream, int backlog) throws IOException {
+        this(threads, engine, address(upstream.bulk), address(upstream.idle), loopbackListeners(), false, backlog);
+    }
+
+    /**
+     * @param threads starts a connection's thread; null: an asynchronous transfer per connection
+     * @param upstreamBulk where bulk and probe connections are relayed from
+     * @param upstreamIdle where idle connections are relayed from
+     * @param listen where the bulk, idle and probe listeners bind, in that order (port 0: an ephemeral one)
+     * @param reusePort SO_REUSEPORT on the listeners, so that the proxies of other processes can
+     *     listen on the same ports and share the connections
+     * @throws IOException if a listener cannot be bound (those already bound are closed)
+     */
+    Proxy(ThreadFactory threads, TransferEngine engine, InetSocketAddress upstreamBulk, InetSocketAddress upstreamIdle,
+            InetSocketAddress[] listen, boolean reusePort, int backlog) throws IOException {
         this.threads = threads;
         this.engine = engine.withListener(new TransferListener() {
             @Override
@@ -65,12 +82,28 @@ final class Proxy {
                 finishedBy.computeIfAbsent(path(result), k -> new LongAdder()).increment();
             }
         });
-        bulk = Sockets.listen(backlog);
-        idle = Sockets.listen(backlog);
-        probe = Sockets.listen(backlog);
-        acceptors.add(Threads.daemon(() -> accept(bulk, address(upstream.bulk), true), "proxy-accept-bulk"));
-        acceptors.add(Threads.daemon(() -> accept(idle, address(upstream.idle), true), "proxy-accept-idle"));
-        acceptors.add(Threads.daemon(() -> accept(probe, address(upstream.bulk), false), "proxy-accept-probe"));
+        ServerSocketChannel[] s = new ServerSocketChannel[3];
+        try {
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Sockets.listen(listen[i], reusePort, backlog);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ServerSocketChannel c : s) {
+                closeQuietly(c);
+            }
+            throw e;
+        }
+        bulk = s[0];
+        idle = s[1];
+        probe = s[2];
+        acceptors.add(Threads.daemon(() -> accept(bulk, upstreamBulk, true), "proxy-accept-bulk"));
+        acceptors.add(Threads.daemon(() -> accept(idle, upstreamIdle, true), "proxy-accept-idle"));
+        acceptors.add(Threads.daemon(() -> accept(probe, upstreamBulk, false), "proxy-accept-probe"));
+    }
+
+    private static InetSocketAddress[] loopbackListeners() {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return new InetSocketAddress[] {any, any, any};
     }
 
     InetSocketAddress bulkAddress() {
@@ -174,7 +207,14 @@ final class Proxy {
 
     /** @return the transfers completed so far by each path, "splice 1000, copy 8", sorted */
     String finishedBy() {
-        return new TreeMap<>(finishedBy).entrySet().stream().map(e -> e.getKey() + " " + e.getValue().sum())
+        Map<String, Long> counts = new HashMap<>();
+        finishedBy.forEach((path, n) -> counts.put(path, n.sum()));
+        return describe(counts);
+    }
+
+    /** @return {@code counts} of transfers by path as {@link #finishedBy()} writes them */
+    static String describe(Map<String, Long> counts) {
+        return new TreeMap<>(counts).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));
     }
 

@@ -1,21 +1,21 @@
 package io.zerocopy.bench.timing.proxy;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
+import java.util.Set;
 
-import io.zerocopy.TransferEngine;
-import io.zerocopy.ZeroCopy;
 import io.zerocopy.spi.ChannelKind;
 
 /**
@@ -36,7 +36,8 @@ import io.zerocopy.spi.ChannelKind;
  * once they are open, {@code --probes} (default 50) extra connections are opened open-loop,
  * one every 10 ms whether or not the earlier ones got a byte, each on its own platform thread,
  * timed from before its connect to its first byte and then reset.
- * The engines are {@code ZeroCopy.defaultEngine()} and
+ * The engines are those of {@link Engines}, by name: {@code default} is
+ * {@code ZeroCopy.defaultEngine()}, {@code copy} is
  * {@code ZeroCopy.builder().strategies("copy").build()}; rows are interleaved (every
  * configuration once per repetition, after one unreported warm-up row per thread kind and
  * engine with the smallest N and 1 MiB).
@@ -68,12 +69,24 @@ import io.zerocopy.spi.ChannelKind;
  *
  * <p>Virtual rows need JDK 21 or later ({@code Thread.ofVirtual()} is reached through method
  * handles, since the bench compiles for release 17); on older JDKs they are skipped with a
- * message. Everything binds to the loopback address only; all threads are daemons.
+ * message. On loopback everything binds to the loopback address; all threads are daemons.
+ *
+ * <p>{@code --link veth} (root only): the same rows over a veth network that the run builds and
+ * removes ({@link VethRun}): the upstream in one network namespace and the clients, idle
+ * connections and probes in another, each a child JVM ({@link PeerMain}, through
+ * {@code ip netns exec}), and the proxy in the root namespace in as many child JVMs as its
+ * descriptors need (the open-file limit caps one process: at 10,000 connections 3 processes
+ * sharing the listening ports with SO_REUSEPORT), so both hops cross a veth pair of MTU 1500.
+ * CPU is then the proxy processes' own (and, reported apart, the peers'), and a row at 10,000
+ * connections or more defaults to 1 MiB per connection, 16 KiB socket buffers and a 120 s
+ * timeout ({@link Options#LARGE}), printed with the row's N. The rows of one N all run on the
+ * same number of proxy processes.
  *
  * <p>Options: {@code --conns 100,1000} (N values), {@code --threads virtual,platform,async}
- * (thread kinds), {@code --engines default,copy}, {@code --max} (adds 10000 when the descriptor
- * limit allows), {@code --idle 8}, {@code --size 8M} (K, M, G suffixes), {@code --probes 50},
- * {@code --reps 3}, {@code --timeout 30} (seconds per row), {@code --sockbuf 128K}, {@code --out
+ * (thread kinds), {@code --engines default,copy}, {@code --configs async/default,virtual/default,platform/copy}
+ * (thread kind and engine pairs instead of every kind with every engine), {@code --link loopback|veth}, {@code --max} (adds 10000 when the descriptor
+ * limit allows), {@code --idle 8}, {@code --size 8M} (K, M, G suffixes; 1M at 10,000 connections), {@code --probes 50},
+ * {@code --reps 3}, {@code --timeout 30} (seconds per row; 120 at 10,000), {@code --sockbuf 128K} (16K at 10,000), {@code --out
  * bench-results/proxy-threads} (results.csv per row, summary.csv and summary.md per
  * configuration). The timeout default is 30 s, not 60 s, so that a run in which the default
  * engine deadlocks on virtual threads (zerocopy-linux before its epoll poller) stays under five
@@ -88,8 +101,17 @@ public final class ProxyThreads {
     private static final int FDS_PER_CONNECTION = 4;
     /** zerocopy-linux's pipe pool: at most 64 pipes of two descriptors. */
     private static final int PIPE_FDS = 128;
+    /** Descriptors a process needs besides its sockets and pipes: the JVM's, the selector's, the listeners'. */
+    private static final int RESERVE_FDS = 512;
+    /** The most connections of a warm-up row. */
+    private static final int WARM_UP_CONNS = 1000;
 
     private ProxyThreads() { }
+
+    /** One row of a configuration: in this process, or over veth. */
+    private interface Rows {
+        Result run(Config c, long size, int probes, int timeoutSeconds) throws IOException, InterruptedException;
+    }
 
     /**
      * @param args as in the class comment
@@ -97,100 +119,95 @@ public final class ProxyThreads {
      */
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
-        Sockets.bufferBytes(o.sockBuf);
         long start = System.nanoTime();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         String jdk = System.getProperty("java.vm.name") + " " + Runtime.version();
         int cores = Runtime.getRuntime().availableProcessors();
         long fdLimit = Proc.openFileLimit();
-        System.out.printf("ProxyThreads on %s, %d cores, open-file limit %s, %s%n", jdk, cores,
-                fdLimit < 0 ? "unknown" : Long.toString(fdLimit), ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME));
+        boolean veth = o.link.equals("veth");
+        System.out.printf("ProxyThreads on %s, %d cores, open-file limit %s, link %s, %s, load average %s%n", jdk, cores,
+                fdLimit < 0 ? "unknown" : Long.toString(fdLimit), o.link,
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.RFC_1123_DATE_TIME), loadAverage());
 
-        List<Kind> kinds = new ArrayList<>();
-        if (o.threads.contains("virtual")) {
-            Kind virtual = Kind.virtual();
-            if (virtual != null) {
-                kinds.add(virtual);
-            } else {
-                System.out.println("virtual rows skipped: Thread.ofVirtual() needs JDK 21 or later, this is JDK "
+        List<String[]> pairs = new ArrayList<>();
+        for (String[] pair : o.pairs()) {
+            if (Kind.named(pair[0]) == null) {
+                System.out.println(pair[0] + "/" + pair[1] + " rows skipped: Thread.ofVirtual() needs JDK 21 or later, this is JDK "
                         + Runtime.version().feature());
-            }
-        }
-        if (o.threads.contains("platform")) {
-            kinds.add(Kind.platform());
-        }
-        if (o.threads.contains("async")) {
-            kinds.add(Kind.async());
-        }
-        TransferEngine defaultEngine = ZeroCopy.defaultEngine();
-        TransferEngine copyEngine = ZeroCopy.builder().strategies("copy").build();
-        System.out.println("socket->socket plan: default " + defaultEngine.strategies(ChannelKind.SOCKET, ChannelKind.SOCKET)
-                + ", copy " + copyEngine.strategies(ChannelKind.SOCKET, ChannelKind.SOCKET));
-
-        List<Integer> conns = new ArrayList<>();
-        for (int n : o.conns) {
-            long needed = FDS_PER_CONNECTION * (long) (n + o.idle + o.probes) + PIPE_FDS + Proc.openFiles() + 256;
-            if (fdLimit >= 0 && needed > fdLimit) {
-                System.out.printf("N=%d skipped: needs about %d descriptors, the open-file limit (ulimit -n) is %d%n",
-                        n, needed, fdLimit);
             } else {
-                conns.add(n);
+                pairs.add(pair);
             }
         }
-        if (conns.isEmpty()) {
+        Set<String> engines = new LinkedHashSet<>();
+        pairs.forEach(p -> engines.add(p[1]));
+        for (String e : engines) {
+            System.out.println("socket->socket plan of engine " + e + ": "
+                    + Engines.get(e).strategies(ChannelKind.SOCKET, ChannelKind.SOCKET));
+        }
+
+        List<Config> configs = new ArrayList<>();
+        int maxProcesses = 1;
+        long maxSize = 1L << 20;
+        for (int n : o.conns) {
+            int perConnection = n + o.idle + o.probes;
+            int processes = 1;
+            if (veth) {
+                processes = VethRun.processesFor(perConnection, fdLimit, PIPE_FDS + RESERVE_FDS);
+                if (fdLimit >= 0 && perConnection + RESERVE_FDS > fdLimit) {
+                    System.out.printf("N=%d skipped: the clients' and the upstream's processes need about %d descriptors"
+                            + " each, the open-file limit (ulimit -n) is %d%n", n, perConnection + RESERVE_FDS, fdLimit);
+                    continue;
+                }
+            } else {
+                long needed = FDS_PER_CONNECTION * (long) perConnection + PIPE_FDS + Proc.openFiles() + 256;
+                if (fdLimit >= 0 && needed > fdLimit) {
+                    System.out.printf("N=%d skipped: needs about %d descriptors, the open-file limit (ulimit -n) is %d%s%n",
+                            n, needed, fdLimit, " (--link veth runs the proxy in processes of its own)");
+                    continue;
+                }
+            }
+            maxProcesses = Math.max(maxProcesses, processes);
+            maxSize = Math.max(maxSize, o.size(n));
+            System.out.printf("N=%d: %s per connection, socket buffers %s, timeout %d s, %s%n", n, Units.human(o.size(n)),
+                    o.sockBuf(n) == 0 ? "autotuned" : Units.human(o.sockBuf(n)), o.timeoutSeconds(n),
+                    !veth ? "proxy, upstream and clients in this process over loopback"
+                            : processes == 1 ? "1 proxy process"
+                            : processes + " proxy processes sharing the listening ports (SO_REUSEPORT): a proxied connection"
+                                    + " holds up to " + VethRun.FDS_PER_CONNECTION + " descriptors in the proxy (2 sockets"
+                                    + " and zerocopy-linux's duplicates of them during a transfer), so " + n
+                                    + " connections need about " + VethRun.FDS_PER_CONNECTION * perConnection
+                                    + ", more than one process may open (" + fdLimit + ")");
+            for (String[] pair : pairs) {
+                configs.add(new Config(Kind.named(pair[0]), pair[1], n, o.size(n), o.sockBuf(n), o.timeoutSeconds(n),
+                        processes));
+            }
+        }
+        if (configs.isEmpty()) {
             System.out.println("nothing to run");
             return;
         }
-        List<Config> configs = new ArrayList<>();
-        for (int n : conns) {
-            for (Kind k : kinds) {
-                for (String e : o.engines) {
-                    configs.add(new Config(k, e, e.equals("default") ? defaultEngine : copyEngine, n));
-                }
-            }
-        }
-        System.out.printf("threads %s, engines %s, size %d bytes per connection, %d idle, %d probes, %d reps, timeout %d s per row,"
-                + " N %s, socket buffers %s%n", o.threads, o.engines, o.size, o.idle, o.probes, o.reps, o.timeoutSeconds, conns, o.sockBuf == 0 ? "autotuned" : Units.human(o.sockBuf));
+        System.out.printf("configurations %s, %d idle, %d probes, %d reps%n", labels(pairs), o.idle, o.probes, o.reps);
 
-        Path file = Files.createTempFile("zerocopy-proxy-threads", ".bin");
-        try (FileChannel data = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            byte[] block = new byte[1 << 20];
-            new Random(1).nextBytes(block);
-            for (long at = 0; at < o.size; at += block.length) {
-                data.write(ByteBuffer.wrap(block, 0, (int) Math.min(block.length, o.size - at)), at);
+        if (veth) {
+            try (VethRun run = VethRun.start(maxProcesses, maxSize)) {
+                run.links.removedStale().forEach(System.out::println);
+                System.out.println("link: " + run.links.describe() + "; upstream in the feeder's namespace, clients,"
+                        + " idle connections and probes in the sink's, " + maxProcesses + " proxy process(es) in the root namespace");
+                runAll(configs, pairs, o, maxProcesses, (c, size, probes, timeout) -> run.run(c, size, o.idle, probes, timeout));
+                System.out.println(run.links.traffic());
             }
-            data.force(false);
-            int minConns = conns.get(0);
-            for (int n : conns) {
-                minConns = Math.min(minConns, n);
+        } else {
+            Path file = Files.createTempFile("zerocopy-proxy-threads", ".bin");
+            try (FileChannel data = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                DataFile.fill(data, maxSize);
+                runAll(configs, pairs, o, 1, (c, size, probes, timeout) -> {
+                    Sockets.bufferBytes(c.sockBuf);
+                    return Row.run(c, data, size, o.idle, probes, timeout, os);
+                });
+            } finally {
+                Files.deleteIfExists(file);
             }
-            for (Kind k : kinds) {
-                for (String e : o.engines) {
-                    Config c = new Config(k, e, e.equals("default") ? defaultEngine : copyEngine, minConns);
-                    Result r = Row.run(c, data, Math.min(o.size, 1L << 20), o.idle, Math.min(o.probes, 10),
-                            Math.min(o.timeoutSeconds, 10), os);
-                    System.out.printf("warm-up  %-28s %s, %.2f s%n", c.label(), r.status(), r.wallSeconds);
-                }
-            }
-            for (int rep = 0; rep < o.reps; rep++) {
-                for (Config c : configs) {
-                    Result r = Row.run(c, data, o.size, o.idle, o.probes, o.timeoutSeconds, os);
-                    r.rep = rep;
-                    c.results.add(r);
-                    System.out.printf("rep %d    %-28s %s, %s MB/s, %s CPU s/GiB, TTFB p50 %s p99 %s ms (%d/%d probes, %d during load),"
-                            + " idle up %d/%d, handler errors %d%s, threads left %d, fds %d, TCP RTOs %d, memory pressures %d, rcvq drops %d,"
-                            + " threads used %d (before %d, live %d), handlers %d, tasks %d, iou- %d%s%n",
-                            rep, c.label(), r.status(), fmt("%.0f", r.mbps()), fmt("%.2f", r.cpuPerGib()), ms(r.ttfbP50), ms(r.ttfbP99), r.probesOk,
-                            r.probesTotal, r.probesInLoad, r.idleUp, o.idle, r.handlerErrors,
-                            r.firstError.isEmpty() ? "" : " (" + r.firstError + ")", r.threadsLeft, r.fdsAfter,
-                            r.tcpTimeouts, r.tcpMemoryPressures, r.tcpRcvQDrops, r.threadsUsedPeak, r.threadsAtStart,
-                            r.threadsLivePeak, r.handlersPeak, r.tasksPeak, r.iouPeak,
-                            r.finishedBy.isEmpty() ? "" : ", finished by " + r.finishedBy);
-                }
-            }
-        } finally {
-            Files.deleteIfExists(file);
         }
         String md = Table.markdown(configs, o, jdk, cores);
         System.out.println();
@@ -199,8 +216,62 @@ public final class ProxyThreads {
         Files.writeString(o.out.resolve("summary.md"), md, StandardCharsets.UTF_8);
         Files.writeString(o.out.resolve("results.csv"), Csv.results(configs, o, jdk), StandardCharsets.UTF_8);
         Files.writeString(o.out.resolve("summary.csv"), Csv.summary(configs, o, jdk), StandardCharsets.UTF_8);
-        System.out.printf("wrote %s (results.csv, summary.csv, summary.md); total %.0f s%n", o.out.toAbsolutePath(),
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("wrote %s (results.csv, summary.csv, summary.md); total %.0f s; %s, load average %s%n",
+                o.out.toAbsolutePath(), (System.nanoTime() - start) / 1e9,
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.RFC_1123_DATE_TIME), loadAverage());
+    }
+
+    /**
+     * One unreported warm-up row per configuration pair (at most {@value #WARM_UP_CONNS}
+     * connections of 1 MiB, on every proxy process), then every configuration once per rep.
+     */
+    private static void runAll(List<Config> configs, List<String[]> pairs, Options o, int processes, Rows rows)
+            throws IOException, InterruptedException {
+        int warmConns = WARM_UP_CONNS;
+        for (Config c : configs) {
+            warmConns = Math.min(warmConns, c.conns);
+        }
+        for (String[] pair : pairs) {
+            Config c = new Config(Kind.named(pair[0]), pair[1], warmConns, Math.min(o.size(warmConns), 1L << 20),
+                    o.sockBuf(warmConns), Math.min(o.timeoutSeconds(warmConns), 10), processes);
+            Result r = rows.run(c, c.size, Math.min(o.probes, 10), c.timeoutSeconds);
+            System.out.printf("warm-up  %-28s %s, %.2f s%n", c.label(), r.status(), r.wallSeconds);
+        }
+        for (int rep = 0; rep < o.reps; rep++) {
+            for (Config c : configs) {
+                Result r = rows.run(c, c.size, o.probes, c.timeoutSeconds);
+                r.rep = rep;
+                c.results.add(r);
+                System.out.printf("rep %d    %-28s %s, %s MB/s, %s CPU s/GiB%s, TTFB p50 %s p99 %s ms (%d/%d probes, %d during load),"
+                        + " idle up %d/%d, handler errors %d%s, threads left %d, fds %d, TCP RTOs %d, memory pressures %d, rcvq drops %d,"
+                        + " threads used %d (before %d, live %d), handlers %d, tasks %d, iou- %d%s%n",
+                        rep, c.label(), r.status(), fmt("%.0f", r.mbps()), fmt("%.2f", r.cpuPerGib()),
+                        r.proxyProcesses > 1 || !Double.isNaN(r.peerCpuSeconds) ? " in " + r.proxyProcesses
+                                + " proxy process(es) (peers " + fmt("%.2f", r.peerCpuPerGib()) + ")" : "",
+                        ms(r.ttfbP50), ms(r.ttfbP99), r.probesOk,
+                        r.probesTotal, r.probesInLoad, r.idleUp, o.idle, r.handlerErrors,
+                        r.firstError.isEmpty() ? "" : " (" + r.firstError + ")", r.threadsLeft, r.fdsAfter,
+                        r.tcpTimeouts, r.tcpMemoryPressures, r.tcpRcvQDrops, r.threadsUsedPeak, r.threadsAtStart,
+                        r.threadsLivePeak, r.handlersPeak, r.tasksPeak, r.iouPeak,
+                        r.finishedBy.isEmpty() ? "" : ", finished by " + r.finishedBy);
+            }
+        }
+    }
+
+    private static String labels(List<String[]> pairs) {
+        List<String> l = new ArrayList<>();
+        pairs.forEach(p -> l.add(p[0] + "/" + p[1]));
+        return String.join(", ", l);
+    }
+
+    /** @return the 1, 5 and 15 minute load averages, or "unknown" */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String ms(double v) {

@@ -11,7 +11,12 @@ final class Result {
     long expected;
     int shortConnections;
     double wallSeconds;
+    /** CPU of the whole process (loopback), or of the row's proxy processes (veth). */
     double cpuSeconds;
+    /** CPU of the upstream and client processes (veth); NaN on loopback, where they share the proxy's process. */
+    double peerCpuSeconds = Double.NaN;
+    /** The processes the proxy ran in. */
+    int proxyProcesses = 1;
     int idleUp;
     int probesOk;
     int probesInLoad;
@@ -44,6 +49,10 @@ final class Result {
 
     double cpuPerGib() {
         return finished && bytes > 0 ? cpuSeconds / (bytes / (double) (1L << 30)) : Double.NaN;
+    }
+
+    double peerCpuPerGib() {
+        return finished && bytes > 0 ? peerCpuSeconds / (bytes / (double) (1L << 30)) : Double.NaN;
     }
 
     String status() {

@@ -33,7 +33,7 @@ final class Row {
         ThreadSampler sampler = null;
         List<SocketChannel> idleClients = new ArrayList<>();
         try {
-            proxy = new Proxy(c.kind.factory, c.engine, upstream, backlog);
+            proxy = new Proxy(c.kind.factory, c.engine(), upstream, backlog);
             clients = new Clients(c.conns, size);
             for (int i = 0; i < idle; i++) {
                 idleClients.add(Sockets.connect(proxy.idleAddress()));

@@ -9,7 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
-/** The run's loopback sockets: listeners and connections with the buffers of {@code --sockbuf}. */
+/** The run's sockets (loopback, or the veth addresses of a veth run): listeners and connections with the buffers of {@code --sockbuf}. */
 final class Sockets {
 
     /** SO_RCVBUF and SO_SNDBUF of every socket of the run ({@code --sockbuf}); 0 for the kernel's autotuning. */
@@ -22,13 +22,27 @@ final class Sockets {
         sockBuf = bytes;
     }
 
+    /** @return a listener on an ephemeral port of the loopback address */
     static ServerSocketChannel listen(int backlog) throws IOException {
+        return listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), false, backlog);
+    }
+
+    /**
+     * @param at the address and port to bind (port 0: an ephemeral one)
+     * @param reusePort SO_REUSEPORT before binding, so that listeners of several processes
+     *     share {@code at} and the kernel spreads new connections over them
+     * @return the listener, the caller's to close
+     */
+    static ServerSocketChannel listen(InetSocketAddress at, boolean reusePort, int backlog) throws IOException {
         ServerSocketChannel s = ServerSocketChannel.open();
         try {
             if (sockBuf > 0) {
                 s.setOption(StandardSocketOptions.SO_RCVBUF, sockBuf);
             }
-            return s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backlog);
+            if (reusePort) {
+                s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            return s.bind(at, backlog);
         } catch (IOException e) {
             s.close();
             throw e;

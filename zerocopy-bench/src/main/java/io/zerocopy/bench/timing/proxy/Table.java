@@ -3,8 +3,11 @@ package io.zerocopy.bench.timing.proxy;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
+import io.zerocopy.bench.VethLinks;
 import io.zerocopy.bench.timing.Readers;
 
 /** The Markdown summary (summary.md, and the table printed at the end): one line per configuration. */
@@ -13,13 +16,23 @@ final class Table {
     private Table() { }
 
     static String markdown(List<Config> configs, Options o, String jdk, int cores) {
+        boolean veth = o.link.equals("veth");
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Proxy threads: %s, %d cores; %s per connection, %d idle connections held,"
-                + " %d TTFB probes, median (min–max) of %d interleaved reps, timeout %d s per row%n%n",
-                jdk, cores, Units.human(o.size), o.idle, o.probes, o.reps, o.timeoutSeconds));
-        sb.append("| threads | engine | conns | MB/s | CPU s/GiB | TTFB p50 ms | TTFB p99 ms | threads used | before |"
-                + " handlers peak | iou- | probes ok (during load) | TCP RTOs | status |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append(String.format(Locale.ROOT, "Proxy threads, %s: %s, %d cores; %d idle connections held,"
+                + " %d TTFB probes, median (min–max) of %d interleaved reps; per N:", veth ? "over veth (MTU "
+                + VethLinks.mtu() + ")" : "over loopback", jdk, cores, o.idle, o.probes, o.reps));
+        Map<Integer, Config> byN = new TreeMap<>();
+        configs.forEach(c -> byN.putIfAbsent(c.conns, c));
+        for (Config c : byN.values()) {
+            sb.append(String.format(Locale.ROOT, " %d: %s per connection, socket buffers %s, timeout %d s%s;", c.conns,
+                    Units.human(c.size), c.sockBuf == 0 ? "autotuned" : Units.human(c.sockBuf), c.timeoutSeconds,
+                    veth ? ", " + c.processes + " proxy process" + (c.processes == 1 ? "" : "es") : ""));
+        }
+        sb.append("\n\n| threads | engine | conns | MB/s | CPU s/GiB |").append(veth ? " proxies | peers CPU s/GiB | tasks |" : "")
+                .append(" TTFB p50 ms | TTFB p99 ms | threads used | before | handlers peak | iou- | probes ok (during load) |"
+                + " TCP RTOs | status |\n");
+        sb.append("|---|---|---:|---:|---:|").append(veth ? "---:|---:|---:|" : "")
+                .append("---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Config c : configs) {
             List<Result> fin = c.finished();
             int iou = 0;
@@ -36,8 +49,12 @@ final class Table {
             }
             sb.append("| ").append(c.kind.name).append(" | ").append(c.engineName).append(" | ").append(c.conns)
                     .append(" | ").append(stat(fin, Result::mbps, "%.0f"))
-                    .append(" | ").append(stat(fin, Result::cpuPerGib, "%.2f"))
-                    .append(" | ").append(stat(c.results, r -> r.ttfbP50, "%.1f"))
+                    .append(" | ").append(stat(fin, Result::cpuPerGib, "%.2f"));
+            if (veth) {
+                sb.append(" | ").append(c.processes).append(" | ").append(stat(fin, Result::peerCpuPerGib, "%.2f"))
+                        .append(" | ").append(stat(c.results, r -> r.tasksPeak, "%.0f"));
+            }
+            sb.append(" | ").append(stat(c.results, r -> r.ttfbP50, "%.1f"))
                     .append(" | ").append(stat(c.results, r -> r.ttfbP99, "%.1f"))
                     .append(" | ").append(stat(c.results, r -> r.threadsUsedPeak, "%.0f"))
                     .append(" | ").append(stat(c.results, r -> r.threadsAtStart, "%.0f"))
@@ -47,18 +64,31 @@ final class Table {
                     .append(" | ").append(rtos)
                     .append(" | ").append(c.status()).append(" |\n");
         }
-        sb.append(String.format(Locale.ROOT, "%nMB/s and CPU over finished reps only; CPU is the whole process"
-                + " (upstream sendfile loop, proxy, client read loop); TTFB over the probes that got a byte;"
-                + " \"during load\": probes begun before the last bulk byte arrived; TCP RTOs: retransmission timeouts"
-                + " (TcpExt TCPTimeouts of the network namespace) during the row's reps, summed; socket buffers %s."
-                + " Threads used: the most live platform threads of the proxy, the library and the JVM (not the"
-                + " harness's upstream, clients and probes), less idle workers of the library's blocking pool, sampled"
-                + " every 100 ms from just before the bulk connections (then: \"before\"); handlers: the most connection threads (virtual or"
-                + " platform) or transfers in flight (async) alive, idle and probe connections included, every 10 ms; iou-: the most io_uring worker tasks,"
-                + " the maximum over reps.%n",
-                o.sockBuf == 0 ? "autotuned by the kernel" : "fixed at " + Units.human(o.sockBuf) + " (SO_RCVBUF, SO_SNDBUF)"));
+        sb.append(veth ? VETH_NOTES : LOOPBACK_NOTES).append(COMMON_NOTES);
         return sb.toString();
     }
+
+    private static final String LOOPBACK_NOTES = "\nMB/s and CPU over finished reps only; CPU is the whole process"
+            + " (upstream sendfile loop, proxy, client read loop); TCP RTOs: retransmission timeouts"
+            + " (TcpExt TCPTimeouts of the network namespace) during the row's reps, summed.";
+    private static final String VETH_NOTES = "\nThe upstream in one network namespace, the clients, idle connections"
+            + " and probes in another, each a process of its own; the proxy in the root namespace, in as many processes"
+            + " as \"proxies\" (sharing their listening ports with SO_REUSEPORT: with up to 4 descriptors per proxied connection,"
+            + " 2 sockets and zerocopy-linux's duplicates of them, a process's open-file limit caps the connections it"
+            + " can hold); both hops cross a veth pair."
+            + " MB/s and CPU over finished reps only; CPU s/GiB: the proxy processes' utime+stime (/proc/PID/stat)"
+            + " per GiB delivered, summed; peers: the same of the upstream and client processes (softirq work of veth is"
+            + " charged to whichever task it interrupts, so part of each side's receive work is in the other's);"
+            + " tasks: the most kernel tasks of the proxy processes together (/proc/PID/status Threads, every 100 ms);"
+            + " TCP RTOs: TcpExt TCPTimeouts of the three namespaces during the row's reps, summed.";
+    private static final String COMMON_NOTES = " TTFB over the probes that got a byte;"
+            + " \"during load\": probes begun before the last bulk byte arrived."
+            + " Threads used: the most live platform threads of the proxy, the library and the JVM (not the"
+            + " harness's upstream, clients and probes), less idle workers of the library's blocking pool, sampled"
+            + " every 100 ms from just before the bulk connections (then: \"before\"; summed over proxy processes);"
+            + " handlers: the most connection threads (virtual or platform) or transfers in flight (async) alive, idle"
+            + " and probe connections included, every 10 ms; iou-: the most io_uring worker tasks, the maximum over"
+            + " reps. Socket buffers are fixed (SO_RCVBUF, SO_SNDBUF) unless autotuned.\n";
 
     /** @return "median (min–max)" of {@code metric}, "median" of one value, "–" of none */
     private static String stat(List<Result> results, ToDoubleFunction<Result> metric, String format) {

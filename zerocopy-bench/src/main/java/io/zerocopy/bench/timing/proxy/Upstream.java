@@ -4,6 +4,8 @@ import static io.zerocopy.bench.timing.proxy.Sockets.closeQuietly;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -36,11 +38,16 @@ final class Upstream implements Closeable {
     private volatile boolean running = true;
 
     Upstream(FileChannel data, long size, int backlog) throws IOException {
+        this(data, size, InetAddress.getLoopbackAddress(), backlog);
+    }
+
+    /** @param host the address both listeners bind, on ephemeral ports */
+    Upstream(FileChannel data, long size, InetAddress host, int backlog) throws IOException {
         this.data = data;
         this.size = size;
         selector = Selector.open();
-        bulk = Sockets.listen(backlog);
-        idle = Sockets.listen(backlog);
+        bulk = Sockets.listen(new InetSocketAddress(host, 0), false, backlog);
+        idle = Sockets.listen(new InetSocketAddress(host, 0), false, backlog);
         bulk.configureBlocking(false).register(selector, SelectionKey.OP_ACCEPT);
         idle.configureBlocking(false).register(selector, SelectionKey.OP_ACCEPT);
         loop = Threads.daemon(this::run, "upstream");
