@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
@@ -41,10 +40,11 @@ import io.zerocopy.spi.EventLoop;
  * {@link #watch} ({@link ChannelDescriptors#raw}), never kept: a closed channel's number may
  * be reused.
  *
- * <p><b>Tasks and wake-up.</b> Other threads queue tasks and wake the thread through a JDK
- * {@link Pipe} whose read end has a standing poll; the pipe is written only when the thread
- * has announced it is about to sleep ({@code SLEEPING}, cleared by the first waker), so tasks
- * handed to a running loop cost no system call. Timers are a priority queue; the wait in
+ * <p><b>Tasks and wake-up.</b> Other threads queue tasks and wake the thread through a pipe
+ * (non-blocking, close-on-exec) whose read end has a standing poll, written with write(2), never
+ * through a JDK channel (an interrupted caller would close it); the pipe is written only when
+ * the thread has announced it is about to sleep ({@code SLEEPING}, cleared by the first waker),
+ * so tasks handed to a running loop cost no system call. Timers are a priority queue; the wait in
  * {@code io_uring_enter} is bounded by the next deadline ({@code EXT_ARG} timeout).
  *
  * <p><b>Bounded.</b> The SQ has {@value #ENTRIES} entries: a preparation that finds it full
@@ -69,9 +69,14 @@ final class UringEventLoop implements EventLoop {
     private static final int SLEEPING = 1;
     private static final System.Logger LOG = System.getLogger(UringEventLoop.class.getPackageName());
 
+    /** One byte written to wake the thread; never changed (the kernel only reads it). */
+    private static final ByteBuffer WAKE_BYTE = ChannelDescriptors.scratch(1);
+
+    private final Syscalls sys;
     private final IoUring ring;
-    private final Pipe wakePipe;
-    private final int wakeFd;
+    /** The wake pipe's read and write ends. */
+    private final int wakeRead;
+    private final int wakeWrite;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
@@ -80,7 +85,7 @@ final class UringEventLoop implements EventLoop {
     private final LoopTimers timers = new LoopTimers();
     private final IdentityHashMap<SelectableChannel, Watch> watches = new IdentityHashMap<>();
     private final HashMap<Long, Poll> polls = new HashMap<>();
-    private final ByteBuffer drain = ByteBuffer.allocate(64);
+    private final ByteBuffer drain = ChannelDescriptors.scratch(64);
     private long nextId = 1;
     private long nextSweep = System.nanoTime();
     /** Completions reaped and not yet handled: user_data and res, in order. */
@@ -97,24 +102,18 @@ final class UringEventLoop implements EventLoop {
      * @throws IOException if the ring or the pipe cannot be set up
      */
     UringEventLoop(Syscalls sys, int index) throws IOException {
+        this.sys = sys;
         IoUring r = RingPool.openBounded(sys, ENTRIES);
-        Pipe p = null;
-        try {
-            p = Pipe.open();
-            p.source().configureBlocking(false);
-            p.sink().configureBlocking(false);
-            int fd = ChannelDescriptors.raw(p.source());
-            if (fd < 0) {
-                throw new IOException("the wake pipe's descriptor is unreadable (" + ChannelDescriptors.route() + ")");
-            }
-            wakeFd = fd;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(p);
-            closeRing(r, e);
-            throw e;
+        int[] fds = new int[2];
+        int e = sys.pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK);
+        if (e < 0) {
+            NativeIOException failure = Errno.exception(Errno.Syscall.PIPE2, -e);
+            closeRing(r, failure);
+            throw failure;
         }
         ring = r;
-        wakePipe = p;
+        wakeRead = fds[0];
+        wakeWrite = fds[1];
         thread = new Thread(this::loop, THREAD_NAME + "-" + index);
         thread.setDaemon(true);
         thread.start();
@@ -128,18 +127,6 @@ final class UringEventLoop implements EventLoop {
         }
     }
 
-    private static void closeQuietly(Pipe p) {
-        if (p == null) {
-            return;
-        }
-        try {
-            p.source().close();
-            p.sink().close();
-        } catch (IOException e) {
-            // nothing held: the pipe was never used
-        }
-    }
-
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
@@ -149,10 +136,12 @@ final class UringEventLoop implements EventLoop {
     public void execute(Runnable task) {
         tasks.add(task);
         if (wakeState.get() == SLEEPING && wakeState.compareAndSet(SLEEPING, AWAKE)) {
-            try {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[1])); // 0 written: the pipe is full, so readable anyway
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "zerocopy-linux: waking " + thread.getName() + " failed", e);
+            long r;
+            do {
+                r = sys.write(wakeWrite, ChannelDescriptors.address(WAKE_BYTE), 1);
+            } while (r == -Errno.EINTR);
+            if (r < 0 && r != -Errno.EAGAIN) { // EAGAIN: the pipe is full, so readable: the thread wakes anyway
+                LOG.log(Level.WARNING, "zerocopy-linux: waking " + thread.getName() + " failed: " + Native.describe((int) -r));
             }
         }
     }
@@ -443,15 +432,18 @@ final class UringEventLoop implements EventLoop {
     }
 
     private void armWake() throws NativeIOException {
-        while (!ring.pollAdd(wakeFd, Native.POLLIN, WAKE)) {
+        while (!ring.pollAdd(wakeRead, Native.POLLIN, WAKE)) {
             makeRoom();
         }
     }
 
-    private void drainWake() throws IOException {
+    /** Empties the wake pipe (EAGAIN once empty). */
+    private void drainWake() {
+        long address = ChannelDescriptors.address(drain);
+        long r;
         do {
-            drain.clear();
-        } while (wakePipe.source().read(drain) > 0);
+            r = sys.read(wakeRead, address, drain.capacity());
+        } while (r > 0 || r == -Errno.EINTR);
     }
 
     /** @return polls in flight (for tests); loop thread only */

@@ -136,6 +136,43 @@ class UringEventLoopTest {
     }
 
     @Test
+    void aChannelWithoutAReadableDescriptorRunsOnTheSelectorLoops() throws Exception {
+        Set<String> steppers = ConcurrentHashMap.newKeySet();
+        IoUringTest.requireIoUring();
+        TransferEngine engine = ZeroCopy.builder().eventLoops(Linux.ioUringEventLoops()).listener(new TransferListener() {
+            @Override
+            public void onProgress(String strategy, long delivered) {
+                steppers.add(Thread.currentThread().getName().replaceAll("-\\d+$", ""));
+            }
+        }).build();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try (java.nio.channels.DatagramChannel a = java.nio.channels.DatagramChannel.open();
+             java.nio.channels.DatagramChannel b = java.nio.channels.DatagramChannel.open();
+             java.nio.channels.Pipe.SinkChannel sink = pipe.sink(); java.nio.channels.Pipe.SourceChannel source = pipe.source()) {
+            a.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            b.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            a.connect(b.getLocalAddress());
+            b.connect(a.getLocalAddress());
+            assertFalse(Linux.ioUringEventLoops().loops().get(0).canWatch(b), "no descriptor read for a DatagramChannel");
+            TransferFuture f = engine.transferAsync(b, sink); // a datagram channel never ends: cancelled below
+            byte[] payload = Payloads.of(1000, 8);
+            a.write(ByteBuffer.wrap(payload));
+            ByteBuffer got = ByteBuffer.allocate(payload.length);
+            while (got.hasRemaining()) {
+                source.read(got);
+            }
+            assertTrue(Arrays.equals(payload, got.array()));
+            for (int i = 0; i < 200 && steppers.isEmpty(); i++) {
+                Thread.sleep(10); // the progress report follows the write
+            }
+            assertEquals(Set.of("zerocopy-reactor"), steppers, "stepped on the selector loops");
+            f.cancel(true);
+            f.stopped().toCompletableFuture().handle((r, t) -> null).get(5, TimeUnit.SECONDS);
+            assertTrue(b.isBlocking(), "back in blocking mode");
+        }
+    }
+
+    @Test
     void aDeniedIoUringGivesTheSelectorLoopsWithTheCause() {
         Fixtures.requireLinux();
         Throwable denied = IoUringProbe.probe(Native.syscalls(), "deny");
