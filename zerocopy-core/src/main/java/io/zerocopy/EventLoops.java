@@ -39,7 +39,7 @@ public final class EventLoops {
     }
 
     /**
-     * The core's loops: {@value Reactor#THREAD_NAME}-N daemon threads, one JDK
+     * The core's loops: {@code zerocopy-reactor-N} daemon threads, one JDK
      * {@link java.nio.channels.Selector} each (epoll on Linux), as many as processors from 1 to
      * 4 (or the system property {@code io.zerocopy.reactors}), started on first use.
      *
@@ -115,26 +115,31 @@ public final class EventLoops {
 
     private static final class Default {
         static final EventLoops INSTANCE = resolve(System.getProperty(PROPERTY));
+    }
 
-        private static EventLoops resolve(String property) {
-            String wanted = property == null ? "" : property.trim();
-            if (wanted.isEmpty() || wanted.equals("selector")) {
-                return selector();
-            }
-            try {
-                for (EventLoopProvider p : ServiceLoader.load(EventLoopProvider.class, EventLoops.class.getClassLoader())) {
-                    if (p.name().equals(wanted)) {
-                        return p.eventLoops();
-                    }
-                }
-            } catch (RuntimeException | java.util.ServiceConfigurationError e) {
-                System.getLogger(TransferEngine.class.getName()).log(Level.WARNING,
-                        "zerocopy: event loop providers failed; " + PROPERTY + "=" + property + " gives the selector loops", e);
-                return selector();
-            }
-            System.getLogger(TransferEngine.class.getName()).log(Level.WARNING,
-                    "zerocopy: no event loops named " + wanted + " (-D" + PROPERTY + "); using the selector loops");
+    /**
+     * @param property a value of {@value #PROPERTY}, or null
+     * @return the group it names: the selector loops for null, empty, {@code selector}, or a
+     *     name no provider offers (logged)
+     */
+    static EventLoops resolve(String property) {
+        String wanted = property == null ? "" : property.trim();
+        if (wanted.isEmpty() || wanted.equals("selector")) {
             return selector();
         }
+        try {
+            for (EventLoopProvider p : ServiceLoader.load(EventLoopProvider.class, EventLoops.class.getClassLoader())) {
+                if (p.name().equals(wanted)) {
+                    return p.eventLoops();
+                }
+            }
+        } catch (RuntimeException | java.util.ServiceConfigurationError e) {
+            System.getLogger(TransferEngine.class.getName()).log(Level.WARNING,
+                    "zerocopy: event loop providers failed; " + PROPERTY + "=" + property + " gives the selector loops", e);
+            return selector();
+        }
+        System.getLogger(TransferEngine.class.getName()).log(Level.WARNING,
+                "zerocopy: no event loops named " + wanted + " (-D" + PROPERTY + "); using the selector loops");
+        return selector();
     }
 }

@@ -178,9 +178,11 @@ class UringEventLoopTest {
         Throwable denied = IoUringProbe.probe(Native.syscalls(), "deny");
         Throwable[] cause = new Throwable[1];
         assertSame(EventLoops.selector(), UringEventLoops.choose(denied, null, 2, cause));
-        NativeIOException e = assertInstanceOf(NativeIOException.class, cause[0]);
-        assertEquals(Errno.EPERM, e.errno());
-        assertTrue(IoUringProbe.expected(cause[0]), "a denial is expected, logged at DEBUG");
+        assertSame(denied, cause[0], "the probe's cause kept");
+        assertTrue(IoUringProbe.expected(cause[0]), "an expected absence, logged at DEBUG");
+        if (!(Native.syscalls() instanceof JnrSyscalls)) { // on jnr-ffi the binding is the cause, before the simulated denial
+            assertEquals(Errno.EPERM, assertInstanceOf(NativeIOException.class, cause[0]).errno());
+        }
         if (Linux.ioUringAvailable()) {
             assertEquals("io_uring", Linux.ioUringEventLoops().name());
             assertEquals(null, Linux.ioUringEventLoopsCause());
