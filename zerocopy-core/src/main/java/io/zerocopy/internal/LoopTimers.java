@@ -41,15 +41,20 @@ public final class LoopTimers {
         }
     }
 
-    /** Adds a timer. Loop thread. */
+    /**
+     * Adds a timer. Loop thread.
+     *
+     * @param t the timer
+     */
     public void add(Timer t) {
         queue.add(t);
     }
 
     /**
-     * Runs (through {@code runner}) the tasks of the timers due by {@code now} that were not cancelled. Loop thread.
+     * Runs the tasks of the timers due by {@code now} that were not cancelled. Loop thread.
      *
      * @param now a {@link System#nanoTime()} value
+     * @param runner runs each task (the loop's, which logs what a task throws)
      */
     public void runDue(long now, Consumer<Runnable> runner) {
         Timer next;
