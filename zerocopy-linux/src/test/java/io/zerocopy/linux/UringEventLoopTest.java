@@ -41,8 +41,11 @@ import io.zerocopy.testkit.Payloads;
 
 /**
  * The io_uring event loops with the Linux strategies: a relay splices inline on the ring's
- * threads after POLL_ADD readiness, starting no io-wq worker; cancelled, it stops within 100 ms with the exact count; channels return to blocking
- * mode with no poll left in flight; a denied io_uring gives the selector loops with the cause.
+ * threads after POLL_ADD readiness, starting no io-wq worker; cancelled, it stops within 100 ms
+ * with the exact count, its channels back in blocking mode with no poll left in flight; a
+ * source closed while its transfer waits is closed for real and ends the transfer; a channel
+ * without a readable descriptor runs on the selector loops; a denied io_uring gives the
+ * selector loops with the cause.
  * Skipped with the probe's cause where io_uring does not serve (but the denial test).
  */
 @Timeout(120)
@@ -132,6 +135,30 @@ class UringEventLoopTest {
                     "the bytes after those the relay took: delivered " + e.bytesDelivered() + ", undelivered " + e.bytesUndelivered());
             in.close();
             writer.handle((v, t) -> null).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A poll in flight holds the socket's file: closing the channel must still close the socket
+     * (the peer sees the end) and end the transfer, found by the loop's sweep. (On the selector
+     * loops such a transfer waits for its idle timeout or a cancellation.)
+     */
+    @Test
+    void aSourceClosedWhileItsTransferWaitsIsClosedAndTheTransferEnds() throws Exception {
+        TransferEngine engine = engine(TransferListener.NONE);
+        try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
+            TransferFuture f = engine.transferAsync(in.accepted, out.client);
+            Thread.sleep(100); // waiting for the source, a POLLIN in flight
+            assertTrue(pollsInFlight() >= 1);
+            long start = System.nanoTime();
+            in.accepted.close();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertInstanceOf(TransferException.class, e.getCause());
+            assertTrue(millis < 1000, "ended " + millis + " ms after the close (sweep every " + UringEventLoop.SWEEP_MILLIS + " ms)");
+            in.client.socket().setSoTimeout(2000);
+            assertEquals(-1, in.client.socket().getInputStream().read(), "the peer sees the socket closed");
+            assertNothingInFlight();
         }
     }
 
