@@ -17,4 +17,5 @@ module io.zerocopy {
     requires static jdk.jfr;
 
     uses io.zerocopy.spi.TransferStrategyProvider;
+    uses io.zerocopy.spi.EventLoopProvider;
 }

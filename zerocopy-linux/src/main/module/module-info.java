@@ -21,4 +21,5 @@ module io.zerocopy.linux {
     exports io.zerocopy.linux;
 
     provides io.zerocopy.spi.TransferStrategyProvider with io.zerocopy.linux.LinuxStrategyProvider;
+    provides io.zerocopy.spi.EventLoopProvider with io.zerocopy.linux.UringEventLoopProvider;
 }

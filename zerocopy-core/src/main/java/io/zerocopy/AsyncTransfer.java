@@ -14,20 +14,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 import io.zerocopy.internal.Waiter;
+import io.zerocopy.spi.EventLoop;
 import io.zerocopy.spi.Step;
 import io.zerocopy.spi.Stepper;
 import io.zerocopy.spi.TransferStrategy;
 
 /**
  * Drives one asynchronous transfer down its plan ({@link FallbackChain.Run}): each candidate's
- * {@link Stepper} is stepped on its {@link Reactor} (one of a few, given in turn; or on a file thread when its steps touch
- * a regular file), waiting between steps through the reactor's selector, never a thread of its
- * own; a candidate without a stepper runs its blocking {@link TransferStrategy#transfer} on a
+ * {@link Stepper} is stepped on its {@link EventLoop} (one of its engine's {@link EventLoops},
+ * given in turn; or on a file thread when its steps touch a regular file), waiting between
+ * steps through the loop, never a thread of its own; a candidate without a stepper runs its blocking {@link TransferStrategy#transfer} on a
  * blocking thread, the only case that holds a thread. The selectable channels are in
  * non-blocking mode while the transfer runs, and return to blocking mode afterwards if they
- * were (the last transfer on a channel restores it).
+ * were (the last transfer on a channel restores it, after every loop that waited on the
+ * channel has released it).
  *
- * <p>States: RUNNING (one thread steps), WAITING (armed on the reactor or a timer), DONE.
+ * <p>States: RUNNING (one thread steps), WAITING (armed on the loop or a timer), DONE.
  * Every wake-up (readiness, idle timer, cancellation) moves WAITING to RUNNING with one CAS, so
  * steps never run concurrently. Cancellation ({@link Waiter#cancel()}) and the idle timeout are
  * seen before the next step; a waiting transfer is woken for them at once.
@@ -41,25 +43,34 @@ final class AsyncTransfer {
     private static final ExecutorService FILES = Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), daemons("zerocopy-file-"));
     private static final ExecutorService BLOCKING = Executors.newCachedThreadPool(daemons("zerocopy-blocking-"));
-    /** Selectable channels in an asynchronous transfer: how many transfers use each, and whether it was blocking. */
-    private static final ConcurrentHashMap<SelectableChannel, int[]> CHANNELS = new ConcurrentHashMap<>();
+    /** Selectable channels in an asynchronous transfer: how many transfers use each, whether it was blocking, the loops. */
+    private static final ConcurrentHashMap<SelectableChannel, Use> CHANNELS = new ConcurrentHashMap<>();
 
     private final FallbackChain.Run run;
     private final TransferState t;
     private final TransferFuture future;
-    private final Reactor reactor = Reactor.next();
+    private final EventLoop loop;
     private final LongConsumer onDelivered;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final List<SelectableChannel> switched = new ArrayList<>(2);
     /** The transfer's one waiter: its cancellation flag and idle clock. */
     private final Waiter waiter;
     private Stepper stepper;
-    /** Interest armed on the reactor: the ops of the last waiting step. */
+    /** Interest armed on the loop: the ops of the last waiting step. */
     private int armed;
-    private Reactor.Timer timer;
+    private EventLoop.Timer timer;
 
-    private AsyncTransfer(FallbackChain.Run run, TransferFuture future, LongConsumer onDelivered) {
+    /** A selectable channel's use by asynchronous transfers; guarded by {@link #CHANNELS}' lock of the channel. */
+    private static final class Use {
+        int users;
+        boolean wasBlocking;
+        /** Every loop a transfer on the channel ran on: each must release the channel before it blocks again. */
+        final List<EventLoop> loops = new ArrayList<>(1);
+    }
+
+    private AsyncTransfer(FallbackChain.Run run, TransferFuture future, LongConsumer onDelivered, EventLoops loops) {
         this.run = run;
+        this.loop = loopFor(loops, run.state());
         this.t = run.state();
         this.future = future;
         this.onDelivered = onDelivered;
@@ -77,15 +88,29 @@ final class AsyncTransfer {
         };
     }
 
+    /** @return the group's next loop, or a selector loop if that one cannot wait on a channel of the transfer */
+    private static EventLoop loopFor(EventLoops loops, TransferState t) {
+        EventLoop l = loops.next();
+        if (cannotWatch(l, t.source()) || cannotWatch(l, t.target())) {
+            return EventLoops.selector().next();
+        }
+        return l;
+    }
+
+    private static boolean cannotWatch(EventLoop loop, Channel channel) {
+        return channel instanceof SelectableChannel && !loop.canWatch((SelectableChannel) channel);
+    }
+
     /**
-     * Starts a transfer; its first step runs on the reactor, never in the caller.
+     * Starts a transfer; its first step runs on a loop of {@code loops}, never in the caller.
      *
      * @param onDelivered called with the bytes delivered once the transfer ends (moves a file source's position), or null
+     * @param loops the engine's loops
      * @return the transfer's future
      */
-    static TransferFuture start(FallbackChain.Run run, LongConsumer onDelivered) {
+    static TransferFuture start(FallbackChain.Run run, LongConsumer onDelivered, EventLoops loops) {
         TransferFuture future = new TransferFuture();
-        AsyncTransfer a = new AsyncTransfer(run, future, onDelivered);
+        AsyncTransfer a = new AsyncTransfer(run, future, onDelivered, loops);
         future.canceller(a::cancel);
         try {
             a.nonBlocking(run.state().source());
@@ -94,7 +119,7 @@ final class AsyncTransfer {
             a.finish(null, run.failed(e));
             return future;
         }
-        a.reactor.execute(a::resume);
+        a.loop.execute(a::resume);
         return future;
     }
 
@@ -105,20 +130,23 @@ final class AsyncTransfer {
         }
         SelectableChannel ch = (SelectableChannel) channel;
         try {
-            CHANNELS.compute(ch, (c, users) -> {
-                if (users != null) {
-                    users[0]++;
-                    return users;
-                }
-                boolean blocking = c.isBlocking();
-                if (blocking) {
-                    try {
-                        c.configureBlocking(false);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+            CHANNELS.compute(ch, (c, use) -> {
+                if (use == null) {
+                    use = new Use();
+                    use.wasBlocking = c.isBlocking();
+                    if (use.wasBlocking) {
+                        try {
+                            c.configureBlocking(false);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                     }
                 }
-                return new int[] {1, blocking ? 1 : 0};
+                use.users++;
+                if (!use.loops.contains(loop)) {
+                    use.loops.add(loop);
+                }
+                return use;
             });
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
@@ -129,10 +157,10 @@ final class AsyncTransfer {
     /** Cancels: from any thread. A waiting transfer is woken to stop; a running one stops before its next step. */
     private void cancel() {
         waiter.cancel();
-        reactor.execute(this::wake);
+        loop.execute(this::wake);
     }
 
-    /** Readiness, timer or cancellation: a waiting transfer runs again. Reactor thread. */
+    /** Readiness, timer or cancellation: a waiting transfer runs again. Loop thread. */
     private void wake() {
         if (!state.compareAndSet(WAITING, RUNNING)) {
             return;
@@ -143,10 +171,10 @@ final class AsyncTransfer {
 
     private void disarm() {
         if ((armed & SelectionKey.OP_READ) != 0 && t.source() instanceof SelectableChannel) {
-            reactor.unwatch((SelectableChannel) t.source(), SelectionKey.OP_READ);
+            loop.unwatch((SelectableChannel) t.source(), SelectionKey.OP_READ);
         }
         if ((armed & SelectionKey.OP_WRITE) != 0 && t.target() instanceof SelectableChannel) {
-            reactor.unwatch((SelectableChannel) t.target(), SelectionKey.OP_WRITE);
+            loop.unwatch((SelectableChannel) t.target(), SelectionKey.OP_WRITE);
         }
         armed = 0;
         if (timer != null) {
@@ -155,7 +183,7 @@ final class AsyncTransfer {
         }
     }
 
-    /** Continues on the right thread: file threads for steps that touch a file, else here (the reactor). */
+    /** Continues on the right thread: file threads for steps that touch a file, else here (the loop). */
     private void dispatch() {
         if (stepper != null && stepper.blocksOnFileIo()) {
             FILES.execute(this::resume);
@@ -181,7 +209,7 @@ final class AsyncTransfer {
                         return;
                     }
                     stepper = st;
-                    if (st.blocksOnFileIo() && reactor.inReactor()) {
+                    if (st.blocksOnFileIo() && loop.inLoop()) {
                         FILES.execute(this::resume);
                         return;
                     }
@@ -200,8 +228,10 @@ final class AsyncTransfer {
                 }
             }
         } catch (IOException e) {
+            closeStepper(e); // first: the failure's counts include what the stepper held in flight
             finish(null, e instanceof TransferException ? (TransferException) e : run.failed(e));
         } catch (RuntimeException e) {
+            closeStepper(e);
             try {
                 finish(null, run.unchecked(e));
             } catch (RuntimeException bug) {
@@ -227,18 +257,18 @@ final class AsyncTransfer {
             finish(null, e);
             return;
         }
-        reactor.execute(this::resume);
+        loop.execute(this::resume);
     }
 
     /** Waits for {@code ops} on the channels (or yields), with a timer for the idle deadline. */
     private void await(int ops) throws IOException {
         state.set(WAITING);
         if (ops == 0) {
-            reactor.execute(this::wake); // a yield: the others' turn first
+            loop.execute(this::wake); // a yield: the others' turn first
             return;
         }
         long deadline = waiter.idleDeadline();
-        reactor.execute(() -> {
+        loop.execute(() -> {
             if (state.get() != WAITING) {
                 return;
             }
@@ -252,9 +282,15 @@ final class AsyncTransfer {
             } catch (ClosedChannelException e) {
                 wake(); // the step finds the channel closed
                 return;
+            } catch (IOException | RuntimeException e) {
+                if (state.compareAndSet(WAITING, RUNNING)) { // the loop cannot wait on a channel: the transfer fails
+                    disarm();
+                    finish(null, e instanceof IOException ? run.failed((IOException) e) : run.unchecked((RuntimeException) e));
+                }
+                return;
             }
             if (deadline != Long.MAX_VALUE) {
-                timer = reactor.schedule(deadline, this::wake);
+                timer = loop.schedule(deadline, this::wake);
             }
             if (waiter.isCancelled()) {
                 wake();
@@ -262,12 +298,21 @@ final class AsyncTransfer {
         });
     }
 
-    private void watch(Channel channel, int op) throws ClosedChannelException {
+    private void watch(Channel channel, int op) throws IOException {
         if (channel instanceof SelectableChannel && !((SelectableChannel) channel).isBlocking()) {
-            reactor.watch((SelectableChannel) channel, op, this::wake);
+            loop.watch((SelectableChannel) channel, op, this::wake);
             armed |= op;
         } else {
-            reactor.execute(this::wake); // not selectable: step again after the others' turn
+            loop.execute(this::wake); // not selectable: step again after the others' turn
+        }
+    }
+
+    /** Closes the stepper after {@code failure}, to which a failure to close is added. */
+    private void closeStepper(Throwable failure) {
+        try {
+            closeStepper();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -321,19 +366,21 @@ final class AsyncTransfer {
             return;
         }
         SelectableChannel ch = switched.get(i);
-        boolean[] last = new boolean[1];
-        CHANNELS.computeIfPresent(ch, (c, u) -> {
-            if (--u[0] > 0) {
-                return u;
+        List<EventLoop> release = new ArrayList<>(1);
+        CHANNELS.computeIfPresent(ch, (c, use) -> {
+            if (--use.users > 0) {
+                return use;
             }
-            last[0] = u[1] == 1;
+            if (use.wasBlocking) {
+                release.addAll(use.loops);
+            }
             return null;
         });
-        if (!last[0]) {
+        if (release.isEmpty()) {
             restore(i + 1, then);
             return;
         }
-        Reactor.releaseEverywhere(ch, () -> {
+        releaseFrom(release, 0, ch, () -> {
             try {
                 if (ch.isOpen()) {
                     ch.configureBlocking(true);
@@ -343,5 +390,14 @@ final class AsyncTransfer {
             }
             restore(i + 1, then);
         });
+    }
+
+    /** Releases {@code channel} from {@code loops[i..]}, one after the other, then runs {@code then}. */
+    private static void releaseFrom(List<EventLoop> loops, int i, SelectableChannel channel, Runnable then) {
+        if (i == loops.size()) {
+            then.run();
+            return;
+        }
+        loops.get(i).release(channel, () -> releaseFrom(loops, i + 1, channel, then));
     }
 }

@@ -8,31 +8,31 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.PriorityQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+
+import io.zerocopy.internal.LoopTimers;
+import io.zerocopy.spi.EventLoop;
 
 /**
- * A readiness and timer thread of the asynchronous transfers ({@value #THREAD_NAME}-N, a
- * daemon): one JDK {@link Selector} for the channels of its waiting transfers,
- * a task queue, and timers. A channel's key carries one waiter for reading and one for writing,
+ * The core's {@link EventLoop}: a readiness and timer thread of the asynchronous transfers
+ * ({@value #THREAD_NAME}-N, a daemon): one JDK {@link Selector} for the channels of its waiting
+ * transfers, a task queue, and timers. A channel's key carries one waiter for reading and one for writing,
  * so a channel can be the source of one transfer and the target of another (a proxy). Each
  * readiness wakes its waiter once (one-shot); waiters run on this thread and must not block.
  *
- * <p>A process has {@link #COUNT} of them, started on first use; each transfer keeps the one
- * {@link #next()} gave it, so its steps never run on two threads at once.
- *
- * <p>{@link #execute}, {@link #schedule} and {@link #release} are thread-safe; {@link #watch}
- * and {@link #unwatch} must run on this thread (from a task or a waiter).
+ * <p>A process has {@link #COUNT} of them, started on first use of
+ * {@link EventLoops#selector()}. Thread-safety as {@link EventLoop} says.
  */
-final class Reactor {
+final class Reactor implements EventLoop {
 
     static final String THREAD_NAME = "zerocopy-reactor";
     private static final System.Logger LOG = System.getLogger(TransferEngine.class.getName());
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final LoopTimers timers = new LoopTimers();
     private final Thread thread;
 
     /**
@@ -49,79 +49,33 @@ final class Reactor {
         thread.start();
     }
 
-    private static final class Holder {
-        static final Reactor[] ALL = new Reactor[Math.max(1, COUNT)];
-        static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
-
-        static {
-            try {
-                for (int i = 0; i < ALL.length; i++) {
-                    ALL[i] = new Reactor(i + 1);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open a reactor's selector", e);
+    /** @return {@link #COUNT} reactors, started (for {@link EventLoops#selector()}) */
+    static List<Reactor> startAll() {
+        List<Reactor> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < Math.max(1, COUNT); i++) {
+                all.add(new Reactor(i + 1));
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a reactor's selector", e);
         }
+        return all;
     }
 
-    /** @return a reactor for a new transfer, in turn */
-    static Reactor next() {
-        Reactor[] all = Holder.ALL;
-        return all[Math.floorMod(Holder.NEXT.getAndIncrement(), all.length)];
-    }
-
-    /**
-     * Deregisters {@code channel} from every reactor's selector (a proxy's channel may be the
-     * source of a transfer on one reactor and the target of another's), then runs {@code then}.
-     * Thread-safe.
-     */
-    static void releaseEverywhere(SelectableChannel channel, Runnable then) {
-        releaseFrom(0, channel, then);
-    }
-
-    private static void releaseFrom(int i, SelectableChannel channel, Runnable then) {
-        if (i == Holder.ALL.length) {
-            then.run();
-            return;
-        }
-        Holder.ALL[i].release(channel, () -> releaseFrom(i + 1, channel, then));
-    }
-
-    /** @return true on the reactor's thread */
-    boolean inReactor() {
+    @Override
+    public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
 
-    /** Runs {@code task} on the reactor's thread, soon. */
-    void execute(Runnable task) {
+    @Override
+    public void execute(Runnable task) {
         tasks.add(task);
         selector.wakeup();
     }
 
-    /** A timer; {@link #cancel()} is thread-safe. */
-    static final class Timer implements Comparable<Timer> {
-        final long deadline;
-        final Runnable task;
-        volatile boolean cancelled;
-
-        Timer(long deadline, Runnable task) {
-            this.deadline = deadline;
-            this.task = task;
-        }
-
-        void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public int compareTo(Timer o) {
-            return Long.compare(deadline, o.deadline);
-        }
-    }
-
-    /** Runs {@code task} on the reactor's thread at {@code deadline} ({@link System#nanoTime()}) or soon after. */
-    Timer schedule(long deadline, Runnable task) {
-        Timer t = new Timer(deadline, task);
+    @Override
+    public EventLoop.Timer schedule(long deadline, Runnable task) {
+        LoopTimers.Timer t = new LoopTimers.Timer(deadline, task);
         execute(() -> timers.add(t));
         return t;
     }
@@ -136,15 +90,15 @@ final class Reactor {
         }
     }
 
-    /**
-     * Wakes {@code waiter} once when {@code channel} is ready for {@code op}. Reactor thread only.
-     *
-     * @param channel a selectable channel in non-blocking mode
-     * @param op {@link SelectionKey#OP_READ} or {@link SelectionKey#OP_WRITE}
-     * @throws ClosedChannelException if the channel is closed
-     */
-    void watch(SelectableChannel channel, int op, Runnable waiter) throws ClosedChannelException {
-        assert inReactor();
+    /** Every selectable channel. */
+    @Override
+    public boolean canWatch(SelectableChannel channel) {
+        return true;
+    }
+
+    @Override
+    public void watch(SelectableChannel channel, int op, Runnable waiter) throws ClosedChannelException {
+        assert inLoop();
         SelectionKey key = channel.keyFor(selector);
         Waiters w;
         if (key != null && !key.isValid()) {
@@ -173,9 +127,9 @@ final class Reactor {
         key.interestOps(w.ops());
     }
 
-    /** Forgets the waiter of {@code channel} for {@code op}, if any. Reactor thread only. */
-    void unwatch(SelectableChannel channel, int op) {
-        assert inReactor();
+    @Override
+    public void unwatch(SelectableChannel channel, int op) {
+        assert inLoop();
         SelectionKey key = channel.keyFor(selector);
         if (key == null || !key.isValid()) {
             return;
@@ -193,11 +147,9 @@ final class Reactor {
         }
     }
 
-    /**
-     * Deregisters {@code channel} from the reactor's selector, then runs {@code then} (on this
-     * thread), when the channel can return to blocking mode. Thread-safe.
-     */
-    void release(SelectableChannel channel, Runnable then) {
+    /** Deregisters {@code channel} from the reactor's selector (the key cancelled and flushed), then runs {@code then}. */
+    @Override
+    public void release(SelectableChannel channel, Runnable then) {
         execute(() -> {
             SelectionKey key = channel.keyFor(selector);
             if (key != null) {
@@ -220,11 +172,7 @@ final class Reactor {
     private void loop() {
         while (true) {
             try {
-                long wait = 0;
-                Timer next = timers.peek();
-                if (next != null) {
-                    wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(next.deadline - System.nanoTime()) + 1);
-                }
+                long wait = timers.isEmpty() ? 0 : timers.waitMillis(Long.MAX_VALUE); // 0: no timeout
                 if (tasks.isEmpty()) {
                     selector.select(wait);
                 } else {
@@ -235,13 +183,7 @@ final class Reactor {
                 while ((task = tasks.poll()) != null) {
                     run(task);
                 }
-                long now = System.nanoTime();
-                while ((next = timers.peek()) != null && next.deadline - now <= 0) {
-                    timers.poll();
-                    if (!next.cancelled) {
-                        run(next.task);
-                    }
-                }
+                timers.runDue(System.nanoTime(), Reactor::run);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "zerocopy: reactor loop failed; going on", e);
             }

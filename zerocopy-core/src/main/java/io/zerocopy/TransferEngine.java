@@ -65,10 +65,12 @@ public final class TransferEngine {
 
     private final TransferListener listener;
     private final long idleTimeoutNanos;
+    private final EventLoops eventLoops;
 
     private TransferEngine(Selection selection, BufferPool buffers, TransferListener listener, Broadcaster broadcaster,
-            long idleTimeoutNanos) {
+            long idleTimeoutNanos, EventLoops eventLoops) {
         this.selection = selection;
+        this.eventLoops = eventLoops;
         this.buffers = buffers;
         this.broadcaster = broadcaster;
         this.listener = GuardedListener.of(listener);
@@ -85,7 +87,7 @@ public final class TransferEngine {
      */
     public TransferEngine withListener(TransferListener listener) {
         return new TransferEngine(selection, buffers, Objects.requireNonNull(listener, "listener"), broadcaster,
-                idleTimeoutNanos);
+                idleTimeoutNanos, eventLoops);
     }
 
     /**
@@ -99,7 +101,12 @@ public final class TransferEngine {
      */
     public TransferEngine withIdleTimeout(Duration timeout) {
         long nanos = Checks.idleTimeout(timeout);
-        return new TransferEngine(selection, buffers, listener, broadcaster.withIdleTimeout(nanos), nanos);
+        return new TransferEngine(selection, buffers, listener, broadcaster.withIdleTimeout(nanos), nanos, eventLoops);
+    }
+
+    /** @return the loops this engine's asynchronous transfers run on ({@link Builder#eventLoops}) */
+    public EventLoops eventLoops() {
+        return eventLoops;
     }
 
     /** @return the names of the strategies, in the engine's order (before per-pair ranking) */
@@ -381,9 +388,9 @@ public final class TransferEngine {
      * counts and errors. A file source is moved from its position to its size, and its position
      * is advanced by the bytes delivered when the transfer ends.
      *
-     * <p>Waiting costs no thread: the transfer's steps run on one of the library's few reactor
-     * threads (and on file threads when they read or write a file), which wait for readiness for
-     * every transfer at once. A strategy with no non-blocking form here runs on a thread of the
+     * <p>Waiting costs no thread: the transfer's steps run on one of the engine's few event loop
+     * threads ({@link Builder#eventLoops}; and on file threads when they read or write a file),
+     * which wait for readiness for every transfer at once. A strategy with no non-blocking form here runs on a thread of the
      * library's for its duration. Selectable channels are put in non-blocking mode for the
      * transfer and back in blocking mode after it, if they were (while they are in it, another
      * thread's blocking read or write on them fails). The idle timeout applies. Completion,
@@ -403,11 +410,11 @@ public final class TransferEngine {
             long start = file.position();
             long count = Math.max(0, file.size() - start);
             return AsyncTransfer.start(chain.start(file, ChannelKind.FILE, start, count, target, targetKind, false, true),
-                    delivered -> FilePosition.setQuietly(file, start + delivered));
+                    delivered -> FilePosition.setQuietly(file, start + delivered), eventLoops);
         }
         ChannelKind kind = source instanceof FileChannel ? ChannelKind.CHANNEL : ChannelKind.of(source);
         return AsyncTransfer.start(chain.start(source, kind, -1, TransferState.UNBOUNDED, target, targetKind, false, true),
-                null);
+                null, eventLoops);
     }
 
     /**
@@ -432,7 +439,7 @@ public final class TransferEngine {
         Checks.region(position, count);
         Checks.distinctAndOpen(source, target);
         return AsyncTransfer.start(chain.start(source, ChannelKind.FILE, position, count, target, ChannelKind.of(target),
-                false, true), null);
+                false, true), null, eventLoops);
     }
 
     /**
@@ -525,7 +532,7 @@ public final class TransferEngine {
         Checks.buffers(buffers, target);
         MemorySource source = new MemorySource(buffers);
         return AsyncTransfer.start(chain.start(source, ChannelKind.MEMORY, -1, source.remaining(), target,
-                ChannelKind.of(target), true, true), null);
+                ChannelKind.of(target), true, true), null, eventLoops);
     }
 
     long send(ByteBuffer[] buffers, WritableByteChannel target, boolean reuseOnReturn) throws IOException {
@@ -654,8 +661,20 @@ public final class TransferEngine {
         private boolean broadcastAllOrNothing;
         private long broadcastStallTimeoutNanos = Defaults.BROADCAST_STALL_NANOS;
         private long idleTimeoutNanos;
+        private EventLoops eventLoops;
 
         Builder() { }
+
+        /**
+         * @param loops the loops the engine's asynchronous transfers run on; not null; default
+         *     the group the system property {@value EventLoops#PROPERTY} names, else
+         *     {@link EventLoops#selector()}
+         * @return this
+         */
+        public Builder eventLoops(EventLoops loops) {
+            this.eventLoops = Objects.requireNonNull(loops, "loops");
+            return this;
+        }
 
         /**
          * @param allOrNothing if true, a broadcast ends at the first target failure with a
@@ -833,7 +852,8 @@ public final class TransferEngine {
             Selection selection = Selection.build(chain, first.size(), ranks, preferences, catalog.copy, threshold);
             BufferPool buffers = new BufferPool(chunkSize, Defaults.POOLED_BUFFERS);
             return new TransferEngine(selection, buffers, listener, new Broadcaster(List.copyOf(catalog.broadcasters.values()),
-                    broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers, idleTimeoutNanos), idleTimeoutNanos);
+                    broadcastAllOrNothing, broadcastStallTimeoutNanos, buffers, idleTimeoutNanos), idleTimeoutNanos,
+                    eventLoops != null ? eventLoops : EventLoops.defaults());
         }
     }
 }

@@ -33,18 +33,42 @@ import io.zerocopy.testkit.Payloads;
 /**
  * The asynchronous API and the event-loop form: waiting holds no thread, cancellation and the
  * idle timeout stop a transfer with exact counts, channels return to their blocking mode, and a
- * selector-loop proxy relays byte-exact with {@link NonBlockingTransfer}.
+ * selector-loop proxy relays byte-exact with {@link NonBlockingTransfer}. On the selector loops;
+ * a subclass runs the same on other loops ({@link #configure}).
  */
 @org.junit.jupiter.api.Timeout(120)
-class AsyncTransferTest {
+public class AsyncTransferTest {
 
-    private final TransferEngine engine = ZeroCopy.builder().providers(false).build();
+    protected final TransferEngine engine = configure(ZeroCopy.builder().providers(false)).build();
+
+    /** @return the builder of the engine under test, with its loops; here the defaults (the selector loops) */
+    protected TransferEngine.Builder configure(TransferEngine.Builder builder) {
+        return builder;
+    }
+
+    /** @return the name prefix of the loops' threads */
+    protected String loopThreads() {
+        return Reactor.THREAD_NAME;
+    }
+
+    /** @return how many loop threads there are at most */
+    protected int loopCount() {
+        return Reactor.COUNT;
+    }
+
+    /** Checks of the loops' own while {@code transfers} transfers wait for their sources; none here. */
+    protected void whileWaiting(int transfers) throws Exception {
+    }
+
+    /** Checks of the loops' own once every transfer of a test ended; none here. */
+    protected void afterTransfers() throws Exception {
+    }
 
     @TempDir
     Path dir;
 
     @Test
-    void hundredsOfWaitingTransfersHoldNoThread() throws Exception {
+    public void hundredsOfWaitingTransfersHoldNoThread() throws Exception {
         int n = 300;
         List<Loopback.Connection> in = new ArrayList<>();
         List<Loopback.Connection> out = new ArrayList<>();
@@ -57,7 +81,8 @@ class AsyncTransferTest {
             }
             Thread.sleep(200); // every transfer is now waiting for its source
             assertEquals(0, AsyncChecks.busyThreads("zerocopy-blocking-"), "no transfer holds a blocking thread while it waits");
-            assertTrue(threads(Reactor.THREAD_NAME) <= Reactor.COUNT, "at most " + Reactor.COUNT + " reactor threads");
+            assertTrue(threads(loopThreads()) <= loopCount(), "at most " + loopCount() + " loop threads");
+            whileWaiting(n);
             byte[][] payloads = new byte[n][];
             for (int i = 0; i < n; i++) {
                 payloads[i] = Payloads.of(10_000 + i, i);
@@ -73,6 +98,7 @@ class AsyncTransferTest {
                 assertTrue(in.get(i).accepted.isBlocking() && out.get(i).client.isBlocking(),
                         "channels back in blocking mode");
             }
+            afterTransfers();
         } finally {
             for (Loopback.Connection c : in) {
                 c.close();
@@ -116,7 +142,7 @@ class AsyncTransferTest {
     }
 
     @Test
-    void cancelledAtRandomPointsTheCountIsAlwaysWhatThePeerRead() throws Exception {
+    public void cancelledAtRandomPointsTheCountIsAlwaysWhatThePeerRead() throws Exception {
         java.util.Random random = new java.util.Random(Long.getLong("zerocopy.seed", 16));
         byte[] payload = Payloads.of(1 << 20, 4);
         for (int i = 0; i < 200; i++) {
@@ -146,7 +172,7 @@ class AsyncTransferTest {
     }
 
     @Test
-    void idleTimeoutEndsAWaitingTransferWithTheExactCount() throws Exception {
+    public void idleTimeoutEndsAWaitingTransferWithTheExactCount() throws Exception {
         TransferEngine timed = engine.withIdleTimeout(Duration.ofMillis(300));
         try (Loopback.Connection in = Loopback.connect(); Loopback.Connection out = Loopback.connect()) {
             in.client.write(ByteBuffer.wrap(Payloads.of(1000, 1)));
@@ -162,7 +188,7 @@ class AsyncTransferTest {
     }
 
     @Test
-    void aFileToAPipeAndTheSourcePositionAdvances() throws Exception {
+    public void aFileToAPipeAndTheSourcePositionAdvances() throws Exception {
         byte[] payload = Payloads.of(3 << 20, 9);
         Path src = Files.write(dir.resolve("src"), payload);
         Pipe pipe = Pipe.open();
@@ -185,7 +211,7 @@ class AsyncTransferTest {
     }
 
     @Test
-    void buffersOverwrittenOnceTheSendCompletedReachThePeerAsTheyWere() throws Exception {
+    public void buffersOverwrittenOnceTheSendCompletedReachThePeerAsTheyWere() throws Exception {
         byte[] payload = Payloads.of(4 << 20, 21);
         ByteBuffer direct = ByteBuffer.allocateDirect(payload.length);
         direct.put(payload).flip();
@@ -211,7 +237,7 @@ class AsyncTransferTest {
     }
 
     @Test
-    void argumentsAreCheckedInTheCaller() throws Exception {
+    public void argumentsAreCheckedInTheCaller() throws Exception {
         try (Loopback.Connection c = Loopback.connect()) {
             assertThrows(NullPointerException.class, () -> engine.transferAsync(null, c.client));
             assertThrows(IllegalArgumentException.class, () -> engine.transferAsync(c.accepted, c.accepted));
@@ -221,7 +247,7 @@ class AsyncTransferTest {
 
     /** The event-loop form: a selector loop relaying two connections both ways, as docs/threads.md shows. */
     @Test
-    void aSelectorLoopProxyRelaysBothWays() throws Exception {
+    public void aSelectorLoopProxyRelaysBothWays() throws Exception {
         byte[] up = Payloads.of(5 << 20, 11);
         byte[] down = Payloads.of(3 << 20, 12);
         try (Loopback.Connection client = Loopback.connect(); Loopback.Connection backend = Loopback.connect();
@@ -268,7 +294,7 @@ class AsyncTransferTest {
     }
 
     @Test
-    void tenThousandTransfersLeaveNoDescriptorBehind() throws Exception {
+    public void tenThousandTransfersLeaveNoDescriptorBehind() throws Exception {
         long before = Files.list(Path.of("/proc/self/fd")).count();
         byte[] payload = Payloads.of(4096, 5);
         for (int i = 0; i < 10_000; i++) {

@@ -61,7 +61,11 @@ final class IoUring implements Closeable {
     static final byte OP_NOP = 0;
     static final byte OP_POLL_ADD = 6;
     static final byte OP_ASYNC_CANCEL = 14;
+    static final byte OP_SPLICE = 30;
     static final byte OP_SEND_ZC = 47;
+
+    /** {@code SPLICE_F_NONBLOCK}: the pipe side does not block (the call still goes to io-wq). */
+    static final int SPLICE_F_NONBLOCK = 0x02;
 
     /** {@code IORING_CQE_F_MORE}: another completion of the same operation follows. */
     static final int CQE_F_MORE = 1 << 1;
@@ -297,6 +301,33 @@ final class IoUring implements Closeable {
      */
     boolean sendZc(int fd, long address, int length, long userData) {
         return prepare(OP_SEND_ZC, fd, address, length, MSG_WAITALL, userData);
+    }
+
+    /**
+     * Prepares a SPLICE of up to {@code length} bytes from {@code fdIn} to {@code fdOut} (one of
+     * them a pipe), the kernel's {@code splice(2)} run for the ring: always handed to an io-wq
+     * worker ({@code REQ_F_FORCE_ASYNC}), never inline. Its completion's result is the bytes
+     * moved, 0 at the input's end, or {@code -errno}.
+     *
+     * @param offIn the input's offset, or -1 for a pipe or socket (its own position)
+     * @param offOut the output's offset, or -1
+     * @param flags {@code SPLICE_F_*}, such as {@link #SPLICE_F_NONBLOCK}
+     * @return false if the SQ is full
+     */
+    boolean splice(int fdIn, long offIn, int fdOut, long offOut, int length, int flags, long userData) {
+        long at = next();
+        if (at < 0) {
+            return false;
+        }
+        sqes.putByte(at, OP_SPLICE);
+        sqes.putInt(at + 4, fdOut);
+        sqes.putLong(at + 8, offOut);
+        sqes.putLong(at + 16, offIn); // splice_off_in
+        sqes.putInt(at + 24, length);
+        sqes.putInt(at + 28, flags); // splice_flags
+        sqes.putLong(at + 32, userData);
+        sqes.putInt(at + 44, fdIn); // splice_fd_in
+        return true;
     }
 
     /**

@@ -68,6 +68,9 @@ final class JnrSyscalls implements Syscalls {
         /** {@code ssize_t read(int fd, void *buf, size_t count)} */
         @ssize_t long read(int fd, @intptr_t long buf, @size_t long count);
 
+        /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
+        @ssize_t long write(int fd, @intptr_t long buf, @size_t long count);
+
         /** {@code int close(int fd)} */
         int close(int fd);
 
@@ -206,6 +209,11 @@ final class JnrSyscalls implements Syscalls {
     @Override
     public long read(int fd, long buf, long count) {
         return result(libc.read(fd, buf, count));
+    }
+
+    @Override
+    public long write(int fd, long buf, long count) {
+        return result(libc.write(fd, buf, count));
     }
 
     @Override

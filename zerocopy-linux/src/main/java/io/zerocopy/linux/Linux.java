@@ -2,6 +2,7 @@ package io.zerocopy.linux;
 
 import java.lang.System.Logger.Level;
 
+import io.zerocopy.EventLoops;
 import io.zerocopy.spi.BroadcastStrategy;
 import io.zerocopy.spi.TransferStrategy;
 
@@ -107,6 +108,35 @@ public final class Linux {
     /** @return why io_uring cannot serve (a {@link NativeIOException} keeping the errno of a denial), or null if it can */
     public static Throwable ioUringUnavailabilityCause() {
         return IoUringProbe.unavailabilityCause();
+    }
+
+    /**
+     * The io_uring event loops, for {@code ZeroCopy.builder().eventLoops(Linux.ioUringEventLoops())}
+     * (or every engine's default with {@code -Dio.zerocopy.eventLoops=io_uring}): as many
+     * {@code zerocopy-uring-N} threads as processors from 1 to 4, each alone owning a ring, on
+     * which a transfer waits for readiness with {@code IORING_OP_POLL_ADD} and runs its steps
+     * (splice(2), sendfile(2), the copy loop) inline, non-blocking, after the poll completes;
+     * never on an io-wq worker. A transfer with a channel whose descriptor this module cannot
+     * read (a class other than the JDK's socket and pipe channels) runs on the selector loops.
+     * Set up on the first call.
+     *
+     * <p>Where io_uring does not serve ({@link #ioUringAvailable()} false: JDK 17-21, the
+     * jnr-ffi binding, {@link #IO_URING_PROPERTY} {@code false} or {@code deny}, a denial) or
+     * a loop's ring cannot be set up, this answers {@link EventLoops#selector()}, and
+     * {@link #ioUringEventLoopsCause()} says why.
+     *
+     * @return the io_uring loops, or the selector loops
+     */
+    public static EventLoops ioUringEventLoops() {
+        return UringEventLoops.group();
+    }
+
+    /**
+     * @return why {@link #ioUringEventLoops()} answers the selector loops (the probe's cause, or
+     *     the loops' setup failure), or null if it answers the io_uring loops; sets them up
+     */
+    public static Throwable ioUringEventLoopsCause() {
+        return UringEventLoops.cause();
     }
 
     /**

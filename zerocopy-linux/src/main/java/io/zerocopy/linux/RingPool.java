@@ -69,29 +69,46 @@ final class RingPool implements AutoCloseable {
             }
             open++;
         }
-        IoUring r = null;
         try {
-            r = IoUring.open(sys, ENTRIES);
-            try {
-                r.maxWorkers(IoUringProbe.MAX_WORKERS[0], IoUringProbe.MAX_WORKERS[1]);
-            } catch (NativeIOException e) {
-                if (Errno.action(Errno.Syscall.IO_URING_REGISTER, e.errno(), true) != Errno.Action.FALLBACK_TRANSFER) {
-                    throw e;
-                } // before 5.15: no bound, and no operation of ours uses io-wq
-            }
-            return r;
+            return openBounded(sys, ENTRIES);
         } catch (NativeIOException | RuntimeException | Error e) {
-            if (r != null) {
-                try {
-                    r.close();
-                } catch (NativeIOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
             synchronized (this) {
                 open--;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Sets up a ring with the io-wq bound {@link IoUringProbe#MAX_WORKERS} (where the kernel
+     * has it, 5.15+).
+     *
+     * @param sys the binding
+     * @param entries SQ entries
+     * @return the ring, owned by the calling thread
+     * @throws NativeIOException if the ring cannot be set up or bounded
+     */
+    static IoUring openBounded(Syscalls sys, int entries) throws NativeIOException {
+        IoUring r = IoUring.open(sys, entries);
+        try {
+            r.maxWorkers(IoUringProbe.MAX_WORKERS[0], IoUringProbe.MAX_WORKERS[1]);
+        } catch (NativeIOException e) {
+            if (Errno.action(Errno.Syscall.IO_URING_REGISTER, e.errno(), true) != Errno.Action.FALLBACK_TRANSFER) {
+                closeSuppressed(r, e);
+                throw e;
+            } // before 5.15: no bound, and no operation of ours uses io-wq
+        } catch (RuntimeException | Error e) {
+            closeSuppressed(r, e);
+            throw e;
+        }
+        return r;
+    }
+
+    private static void closeSuppressed(IoUring ring, Throwable failure) {
+        try {
+            ring.close();
+        } catch (NativeIOException suppressed) {
+            failure.addSuppressed(suppressed);
         }
     }
 

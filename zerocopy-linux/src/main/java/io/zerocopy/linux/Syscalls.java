@@ -94,6 +94,9 @@ interface Syscalls {
     /** {@code read(2)} into native memory. */
     long read(int fd, long buf, long count);
 
+    /** {@code write(2)} from native memory (the io_uring loop's wake-up: not interruptible, unlike a JDK channel's write). */
+    long write(int fd, long buf, long count);
+
     /** {@code close(2)}; the descriptor is released even when it fails. */
     int close(int fd);
 

@@ -56,6 +56,7 @@ final class ForeignSyscalls implements Syscalls {
     private static final MethodHandle EPOLL_CTL = capturing("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle EPOLL_WAIT = capturing("epoll_wait", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = capturing("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle WRITE = capturing("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle CLOSE = capturing("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle SYSCONF = capturing("sysconf", JAVA_LONG, JAVA_INT);
     /**
@@ -310,6 +311,16 @@ final class ForeignSyscalls implements Syscalls {
         MemorySegment s = THREAD.get().errno;
         try {
             return result((long) READ.invokeExact(s, fd, buf, count), s);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long write(int fd, long buf, long count) {
+        MemorySegment s = THREAD.get().errno;
+        try {
+            return result((long) WRITE.invokeExact(s, fd, buf, count), s);
         } catch (Throwable t) {
             throw rethrow(t);
         }

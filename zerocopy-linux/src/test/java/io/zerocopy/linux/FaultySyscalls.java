@@ -196,6 +196,11 @@ final class FaultySyscalls implements Syscalls {
     }
 
     @Override
+    public long write(int fd, long buf, long count) {
+        return real.write(fd, buf, count);
+    }
+
+    @Override
     public int close(int fd) {
         int r = real.close(fd); // as on Linux, the descriptor is released even when close fails
         return fault(Errno.Syscall.CLOSE, fd, -1) ? -errno : r;

@@ -1,6 +1,9 @@
 package io.zerocopy.linux;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 
 import io.zerocopy.spi.ChannelKind;
@@ -115,6 +118,71 @@ class LinuxIntegrityMatrixTests {
      */
     @Nested
     class DefaultSelectionAsync extends DefaultSelection {
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** @return the engine's builder on the io_uring loops (the selector loops where io_uring does not serve: then the tests skip) */
+    private static TransferEngine onUring(TransferEngine.Builder builder) {
+        return builder.eventLoops(Linux.ioUringEventLoops()).build();
+    }
+
+    /** Skips with the probe's cause where io_uring does not serve; else the engine must run on its loops. */
+    private static void requireUring(TransferEngine engine) {
+        IoUringTest.requireIoUring();
+        assertEquals("io_uring", engine.eventLoops().name(), () -> "io_uring loops: " + Linux.ioUringEventLoopsCause());
+    }
+
+    /** One strategy through {@code transferAsync} on the io_uring loops; skipped where io_uring does not serve. */
+    abstract static class UringMatrix extends OneStrategyMatrix {
+        UringMatrix(String strategy, java.util.function.Predicate<Pair> pairs) {
+            super(onUring(ZeroCopy.builder().threshold(0).strategies(strategy)), strategy, pairs);
+        }
+
+        @BeforeEach
+        void ioUring() {
+            requireUring(engine());
+        }
+
+        @Override
+        protected boolean async() {
+            return true;
+        }
+    }
+
+    /** splice on the io_uring loops: readiness by POLL_ADD, splice(2) inline on the ring's thread. */
+    @Nested
+    class SpliceUring extends UringMatrix {
+        SpliceUring() {
+            super("splice", pair -> pair.source != ChannelKind.CHANNEL && pair.target != ChannelKind.CHANNEL);
+        }
+    }
+
+    /** sendfile on the io_uring loops. */
+    @Nested
+    class SendfileUring extends UringMatrix {
+        SendfileUring() {
+            super("sendfile", pair -> pair == Pair.FILE_TO_SOCKET);
+        }
+    }
+
+    /** The default selection through {@code transferAsync} on the io_uring loops. */
+    @Nested
+    class DefaultSelectionUring extends DefaultSelection {
+        private final TransferEngine engine = onUring(ZeroCopy.builder());
+
+        @BeforeEach
+        void ioUring() {
+            requireUring(engine);
+        }
+
+        @Override
+        protected TransferEngine engine() {
+            return engine;
+        }
+
         @Override
         protected boolean async() {
             return true;
