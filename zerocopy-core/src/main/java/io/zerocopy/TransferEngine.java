@@ -633,7 +633,7 @@ public final class TransferEngine {
         long stall = broadcaster.stallTimeoutNanos();
         long perTarget = idleTimeoutNanos > 0 ? Math.min(idleTimeoutNanos, stall) : stall;
         TransferEngine each = perTarget == idleTimeoutNanos ? this
-                : new TransferEngine(selection, buffers, listener, broadcaster, perTarget);
+                : new TransferEngine(selection, buffers, listener, broadcaster, perTarget, eventLoops);
         return AsyncBroadcast.start(targets, exist, broadcaster.allOrNothing(),
                 target -> each.transferAsync(source, position, count, target));
     }
