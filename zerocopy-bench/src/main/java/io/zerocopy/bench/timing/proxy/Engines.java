@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import io.zerocopy.TransferEngine;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.linux.Linux;
 
 /**
  * The engines a row can name ({@code --engines}), in report order: one entry per engine, the
@@ -23,6 +24,20 @@ final class Engines {
     static {
         TABLE.put("default", ZeroCopy::defaultEngine);
         TABLE.put("copy", () -> ZeroCopy.builder().strategies("copy").build());
+        TABLE.put("uring", Engines::uring);
+    }
+
+    /**
+     * @return the default engine's strategies on zerocopy-linux's io_uring event loops
+     * @throws IllegalStateException with the cause if io_uring does not serve here (JDK 17-21,
+     *     the jnr-ffi binding, a denied setup): a row must not report the selector loops as io_uring
+     */
+    private static TransferEngine uring() {
+        Throwable cause = Linux.ioUringEventLoopsCause();
+        if (cause != null) {
+            throw new IllegalStateException("engine uring: io_uring event loops unavailable: " + cause, cause);
+        }
+        return ZeroCopy.builder().eventLoops(Linux.ioUringEventLoops()).build();
     }
 
     /** One engine per name for this process: rows with the same name share it, as a server would. */

@@ -50,11 +50,17 @@ class ProxyThreadsTest {
 
     @Test
     void enginesComeFromTheTableOncePerName() {
-        assertEquals(List.of("default", "copy"), Engines.names());
+        assertEquals(List.of("default", "copy", "uring"), Engines.names());
         assertSame(Engines.get("copy"), Engines.get("copy"));
         assertEquals("[copy]", Engines.get("copy").strategies(io.zerocopy.spi.ChannelKind.SOCKET,
                 io.zerocopy.spi.ChannelKind.SOCKET).toString());
         assertThrows(IllegalArgumentException.class, () -> Engines.get("uring?"));
+        if (io.zerocopy.linux.Linux.ioUringEventLoopsCause() == null) {
+            assertEquals("io_uring", Engines.get("uring").eventLoops().name());
+        } else {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Engines.get("uring"));
+            assertTrue(e.getMessage().contains("io_uring event loops unavailable"), e.getMessage());
+        }
     }
 
     @Test
