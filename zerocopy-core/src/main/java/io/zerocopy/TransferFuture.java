@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * dependent stage does not stop the transfer.
  *
  * <p>Threads: the future is completed, and its non-async dependents run, on a library thread:
- * a reactor ({@code zerocopy-reactor-N}), a file thread ({@code zerocopy-file-N}) or a blocking
+ * an event loop ({@code zerocopy-reactor-N}, or {@code zerocopy-uring-N} on the io_uring loops), a file thread ({@code zerocopy-file-N}) or a blocking
  * thread ({@code zerocopy-blocking-N}). A dependent must not block (no {@code join()} on another
  * transfer, no blocking I/O, no blocking {@code transfer}), nor do long work: use the
  * {@code *Async} variants with an executor of your own for that. Starting another asynchronous
