@@ -28,7 +28,8 @@ public final class AsyncChecks {
 
     /**
      * Asserts that an asynchronous transfer ran in steps: its progress was reported only on the
-     * driver's reactor and file threads, never on a blocking thread (the one a strategy without
+     * driver's event loop threads (the selector loops' {@code zerocopy-reactor-N}, the io_uring
+     * loops' {@code zerocopy-uring-N}) and file threads, never on a blocking thread (the one a strategy without
      * steps holds), and, if it moved bytes, on at least one of them.
      *
      * @param progressThreads the names of the threads the listener's progress calls ran on
@@ -36,8 +37,9 @@ public final class AsyncChecks {
      */
     public static void assertStepped(Set<String> progressThreads, long bytes) {
         for (String name : progressThreads) {
-            Assertions.assertTrue(name.startsWith("zerocopy-reactor-") || name.startsWith("zerocopy-file-"),
-                    "progress reported on " + name + ", not a reactor or file thread; all: " + progressThreads);
+            Assertions.assertTrue(name.startsWith("zerocopy-reactor-") || name.startsWith("zerocopy-uring-")
+                    || name.startsWith("zerocopy-file-"),
+                    "progress reported on " + name + ", not an event loop or file thread; all: " + progressThreads);
         }
         if (bytes > 0) {
             Assertions.assertFalse(progressThreads.isEmpty(), "no progress reported for " + bytes + " bytes");
