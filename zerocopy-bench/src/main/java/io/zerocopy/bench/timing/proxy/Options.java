@@ -38,7 +38,11 @@ final class Options {
     Path out = Path.of("bench-results", "proxy-threads");
     boolean max;
     Integer sockBuf;
-    /** {@code loopback}: everything in this process; {@code veth}: peers and proxies in processes of their own ({@link VethRun}). */
+    /**
+     * {@code loopback}: everything in this process; {@code loopback-split}: over loopback, the
+     * peers and proxies in processes of their own; {@code veth}: so, over a veth network
+     * ({@link SplitRun}).
+     */
     String link = "loopback";
 
     /** @return bytes per connection of a row of {@code n} connections */
@@ -106,8 +110,8 @@ final class Options {
                     }
                     break;
                 case "--link":
-                    if (!v.equals("loopback") && !v.equals("veth")) {
-                        throw new IllegalArgumentException(a + " " + v + ": not loopback or veth");
+                    if (!v.equals("loopback") && !v.equals("loopback-split") && !v.equals("veth")) {
+                        throw new IllegalArgumentException(a + " " + v + ": not loopback, loopback-split or veth");
                     }
                     o.link = v;
                     break;
@@ -135,7 +139,7 @@ final class Options {
                 default:
                     throw new IllegalArgumentException("unknown option " + a
                             + " (--conns 100,1000 --threads virtual,platform,async --engines " + String.join(",", Engines.names())
-                            + " --configs KIND/ENGINE,... --link loopback|veth --idle 8 --size 8M --probes 50 --reps 3"
+                            + " --configs KIND/ENGINE,... --link loopback|loopback-split|veth --idle 8 --size 8M --probes 50 --reps 3"
                             + " --timeout 30 --sockbuf 128K --out DIR --max)");
             }
         }

@@ -22,7 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process of a veth run of {@link ProxyThreads} ({@link VethRun}), driven over its
+ * A child process of a split run of {@link ProxyThreads} ({@link SplitRun}), driven over its
  * standard input and output, one command a line, each answered by lines beginning {@code ok},
  * or one line {@code error <why>}; standard output carries nothing else (the classes' own
  * messages go to standard error). The process ends at the end of its input, so it does not

@@ -72,7 +72,7 @@ import io.zerocopy.spi.ChannelKind;
  * message. On loopback everything binds to the loopback address; all threads are daemons.
  *
  * <p>{@code --link veth} (root only): the same rows over a veth network that the run builds and
- * removes ({@link VethRun}): the upstream in one network namespace and the clients, idle
+ * removes ({@link SplitRun}): the upstream in one network namespace and the clients, idle
  * connections and probes in another, each a child JVM ({@link PeerMain}, through
  * {@code ip netns exec}), and the proxy in the root namespace in as many child JVMs as its
  * descriptors need (the open-file limit caps one process: at 10,000 connections 3 processes
@@ -80,11 +80,13 @@ import io.zerocopy.spi.ChannelKind;
  * CPU is then the proxy processes' own (and, reported apart, the peers'), and a row at 10,000
  * connections or more defaults to 1 MiB per connection, 16 KiB socket buffers and a 120 s
  * timeout ({@link Options#LARGE}), printed with the row's N. The rows of one N all run on the
- * same number of proxy processes.
+ * same number of proxy processes. {@code --link loopback-split} (no root needed) runs the same
+ * processes over loopback, without namespaces: for N beyond what one process's descriptors
+ * allow on loopback (10,000 here).
  *
  * <p>Options: {@code --conns 100,1000} (N values), {@code --threads virtual,platform,async}
  * (thread kinds), {@code --engines default,copy}, {@code --configs async/default,virtual/default,platform/copy}
- * (thread kind and engine pairs instead of every kind with every engine), {@code --link loopback|veth}, {@code --max} (adds 10000 when the descriptor
+ * (thread kind and engine pairs instead of every kind with every engine), {@code --link loopback|loopback-split|veth}, {@code --max} (adds 10000 when the descriptor
  * limit allows), {@code --idle 8}, {@code --size 8M} (K, M, G suffixes; 1M at 10,000 connections), {@code --probes 50},
  * {@code --reps 3}, {@code --timeout 30} (seconds per row; 120 at 10,000), {@code --sockbuf 128K} (16K at 10,000), {@code --out
  * bench-results/proxy-threads} (results.csv per row, summary.csv and summary.md per
@@ -126,6 +128,7 @@ public final class ProxyThreads {
         int cores = Runtime.getRuntime().availableProcessors();
         long fdLimit = Proc.openFileLimit();
         boolean veth = o.link.equals("veth");
+        boolean split = !o.link.equals("loopback");
         System.out.printf("ProxyThreads on %s, %d cores, open-file limit %s, link %s, %s, load average %s%n", jdk, cores,
                 fdLimit < 0 ? "unknown" : Long.toString(fdLimit), o.link,
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.RFC_1123_DATE_TIME), loadAverage());
@@ -152,8 +155,8 @@ public final class ProxyThreads {
         for (int n : o.conns) {
             int perConnection = n + o.idle + o.probes;
             int processes = 1;
-            if (veth) {
-                processes = VethRun.processesFor(perConnection, fdLimit, PIPE_FDS + RESERVE_FDS);
+            if (split) {
+                processes = SplitRun.processesFor(perConnection, fdLimit, PIPE_FDS + RESERVE_FDS);
                 if (fdLimit >= 0 && perConnection + RESERVE_FDS > fdLimit) {
                     System.out.printf("N=%d skipped: the clients' and the upstream's processes need about %d descriptors"
                             + " each, the open-file limit (ulimit -n) is %d%n", n, perConnection + RESERVE_FDS, fdLimit);
@@ -163,7 +166,7 @@ public final class ProxyThreads {
                 long needed = FDS_PER_CONNECTION * (long) perConnection + PIPE_FDS + Proc.openFiles() + 256;
                 if (fdLimit >= 0 && needed > fdLimit) {
                     System.out.printf("N=%d skipped: needs about %d descriptors, the open-file limit (ulimit -n) is %d%s%n",
-                            n, needed, fdLimit, " (--link veth runs the proxy in processes of its own)");
+                            n, needed, fdLimit, " (--link loopback-split or veth run the proxy in processes of its own)");
                     continue;
                 }
             }
@@ -171,12 +174,12 @@ public final class ProxyThreads {
             maxSize = Math.max(maxSize, o.size(n));
             System.out.printf("N=%d: %s per connection, socket buffers %s, timeout %d s, %s%n", n, Units.human(o.size(n)),
                     o.sockBuf(n) == 0 ? "autotuned" : Units.human(o.sockBuf(n)), o.timeoutSeconds(n),
-                    !veth ? "proxy, upstream and clients in this process over loopback"
+                    !split ? "proxy, upstream and clients in this process over loopback"
                             : processes == 1 ? "1 proxy process"
                             : processes + " proxy processes sharing the listening ports (SO_REUSEPORT): a proxied connection"
-                                    + " holds up to " + VethRun.FDS_PER_CONNECTION + " descriptors in the proxy (2 sockets"
+                                    + " holds up to " + SplitRun.FDS_PER_CONNECTION + " descriptors in the proxy (2 sockets"
                                     + " and zerocopy-linux's duplicates of them during a transfer), so " + n
-                                    + " connections need about " + VethRun.FDS_PER_CONNECTION * perConnection
+                                    + " connections need about " + SplitRun.FDS_PER_CONNECTION * perConnection
                                     + ", more than one process may open (" + fdLimit + ")");
             for (String[] pair : pairs) {
                 configs.add(new Config(Kind.named(pair[0]), pair[1], n, o.size(n), o.sockBuf(n), o.timeoutSeconds(n),
@@ -189,13 +192,21 @@ public final class ProxyThreads {
         }
         System.out.printf("configurations %s, %d idle, %d probes, %d reps%n", labels(pairs), o.idle, o.probes, o.reps);
 
-        if (veth) {
-            try (VethRun run = VethRun.start(maxProcesses, maxSize)) {
-                run.links.removedStale().forEach(System.out::println);
-                System.out.println("link: " + run.links.describe() + "; upstream in the feeder's namespace, clients,"
-                        + " idle connections and probes in the sink's, " + maxProcesses + " proxy process(es) in the root namespace");
+        if (split) {
+            try (SplitRun run = SplitRun.start(veth, maxProcesses, maxSize)) {
+                if (veth) {
+                    run.links.removedStale().forEach(System.out::println);
+                    System.out.println("link: " + run.links.describe() + "; upstream in the feeder's namespace, clients,"
+                            + " idle connections and probes in the sink's, " + maxProcesses
+                            + " proxy process(es) in the root namespace");
+                } else {
+                    System.out.println("link: loopback; upstream, clients and " + maxProcesses
+                            + " proxy process(es) each a process of its own");
+                }
                 runAll(configs, pairs, o, maxProcesses, (c, size, probes, timeout) -> run.run(c, size, o.idle, probes, timeout));
-                System.out.println(run.links.traffic());
+                if (veth) {
+                    System.out.println(run.links.traffic());
+                }
             }
         } else {
             Path file = Files.createTempFile("zerocopy-proxy-threads", ".bin");

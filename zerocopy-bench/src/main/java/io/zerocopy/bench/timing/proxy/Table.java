@@ -17,21 +17,22 @@ final class Table {
 
     static String markdown(List<Config> configs, Options o, String jdk, int cores) {
         boolean veth = o.link.equals("veth");
+        boolean split = !o.link.equals("loopback");
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Proxy threads, %s: %s, %d cores; %d idle connections held,"
                 + " %d TTFB probes, median (min–max) of %d interleaved reps; per N:", veth ? "over veth (MTU "
-                + VethLinks.mtu() + ")" : "over loopback", jdk, cores, o.idle, o.probes, o.reps));
+                + VethLinks.mtu() + ")" : split ? "over loopback, split over processes" : "over loopback", jdk, cores, o.idle, o.probes, o.reps));
         Map<Integer, Config> byN = new TreeMap<>();
         configs.forEach(c -> byN.putIfAbsent(c.conns, c));
         for (Config c : byN.values()) {
             sb.append(String.format(Locale.ROOT, " %d: %s per connection, socket buffers %s, timeout %d s%s;", c.conns,
                     Units.human(c.size), c.sockBuf == 0 ? "autotuned" : Units.human(c.sockBuf), c.timeoutSeconds,
-                    veth ? ", " + c.processes + " proxy process" + (c.processes == 1 ? "" : "es") : ""));
+                    split ? ", " + c.processes + " proxy process" + (c.processes == 1 ? "" : "es") : ""));
         }
-        sb.append("\n\n| threads | engine | conns | MB/s | CPU s/GiB |").append(veth ? " proxies | peers CPU s/GiB | tasks |" : "")
+        sb.append("\n\n| threads | engine | conns | MB/s | CPU s/GiB |").append(split ? " proxies | peers CPU s/GiB | tasks |" : "")
                 .append(" TTFB p50 ms | TTFB p99 ms | threads used | before | handlers peak | iou- | probes ok (during load) |"
                 + " TCP RTOs | status |\n");
-        sb.append("|---|---|---:|---:|---:|").append(veth ? "---:|---:|---:|" : "")
+        sb.append("|---|---|---:|---:|---:|").append(split ? "---:|---:|---:|" : "")
                 .append("---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Config c : configs) {
             List<Result> fin = c.finished();
@@ -50,7 +51,7 @@ final class Table {
             sb.append("| ").append(c.kind.name).append(" | ").append(c.engineName).append(" | ").append(c.conns)
                     .append(" | ").append(stat(fin, Result::mbps, "%.0f"))
                     .append(" | ").append(stat(fin, Result::cpuPerGib, "%.2f"));
-            if (veth) {
+            if (split) {
                 sb.append(" | ").append(c.processes).append(" | ").append(stat(fin, Result::peerCpuPerGib, "%.2f"))
                         .append(" | ").append(stat(c.results, r -> r.tasksPeak, "%.0f"));
             }
@@ -64,23 +65,31 @@ final class Table {
                     .append(" | ").append(rtos)
                     .append(" | ").append(c.status()).append(" |\n");
         }
-        sb.append(veth ? VETH_NOTES : LOOPBACK_NOTES).append(COMMON_NOTES);
+        sb.append(veth ? VETH_NOTES : split ? SPLIT_NOTES : LOOPBACK_NOTES).append(COMMON_NOTES);
         return sb.toString();
     }
 
     private static final String LOOPBACK_NOTES = "\nMB/s and CPU over finished reps only; CPU is the whole process"
             + " (upstream sendfile loop, proxy, client read loop); TCP RTOs: retransmission timeouts"
             + " (TcpExt TCPTimeouts of the network namespace) during the row's reps, summed.";
+    /** Where the proxy processes are and why there may be several: both split runs. */
+    private static final String PROXY_PROCESSES = " the proxy in as many processes as \"proxies\" (sharing their"
+            + " listening ports with SO_REUSEPORT: with up to 4 descriptors per proxied connection, 2 sockets and"
+            + " zerocopy-linux's duplicates of them, a process's open-file limit caps the connections it can hold)";
+    /** What the columns of both split runs measure. */
+    private static final String PROCESS_COLUMNS = " MB/s and CPU over finished reps only; CPU s/GiB: the proxy"
+            + " processes' utime+stime (/proc/PID/stat) per GiB delivered, summed; peers: the same of the upstream and"
+            + " client processes";
+    private static final String TASKS = "; tasks: the most kernel tasks of the proxy processes together"
+            + " (/proc/PID/status Threads, every 100 ms); TCP RTOs: TcpExt TCPTimeouts of ";
     private static final String VETH_NOTES = "\nThe upstream in one network namespace, the clients, idle connections"
-            + " and probes in another, each a process of its own; the proxy in the root namespace, in as many processes"
-            + " as \"proxies\" (sharing their listening ports with SO_REUSEPORT: with up to 4 descriptors per proxied connection,"
-            + " 2 sockets and zerocopy-linux's duplicates of them, a process's open-file limit caps the connections it"
-            + " can hold); both hops cross a veth pair."
-            + " MB/s and CPU over finished reps only; CPU s/GiB: the proxy processes' utime+stime (/proc/PID/stat)"
-            + " per GiB delivered, summed; peers: the same of the upstream and client processes (softirq work of veth is"
-            + " charged to whichever task it interrupts, so part of each side's receive work is in the other's);"
-            + " tasks: the most kernel tasks of the proxy processes together (/proc/PID/status Threads, every 100 ms);"
-            + " TCP RTOs: TcpExt TCPTimeouts of the three namespaces during the row's reps, summed.";
+            + " and probes in another, each a process of its own;" + PROXY_PROCESSES + " in the root namespace;"
+            + " both hops cross a veth pair." + PROCESS_COLUMNS + " (softirq work of veth is charged to whichever task"
+            + " it interrupts, so part of each side's receive work is in the other's)" + TASKS
+            + "the three namespaces during the row's reps, summed.";
+    private static final String SPLIT_NOTES = "\nThe upstream and the clients, idle connections and probes each a"
+            + " process of its own;" + PROXY_PROCESSES + "; every process over loopback." + PROCESS_COLUMNS + TASKS
+            + "the network namespace during the row's reps, summed.";
     private static final String COMMON_NOTES = " TTFB over the probes that got a byte;"
             + " \"during load\": probes begun before the last bulk byte arrived."
             + " Threads used: the most live platform threads of the proxy, the library and the JVM (not the"

@@ -65,16 +65,27 @@ class ProxyThreadsTest {
 
     @Test
     void proxyProcessesAreTheFewestWhoseDescriptorsFitTheLimit() {
-        assertEquals(1, VethRun.processesFor(1058, 20_000, 640));
-        assertEquals(3, VethRun.processesFor(10_058, 20_000, 640), "4 descriptors per connection, 40,232 in all");
-        assertEquals(1, VethRun.processesFor(10_058, -1, 640), "limit unknown");
+        assertEquals(1, SplitRun.processesFor(1058, 20_000, 640));
+        assertEquals(3, SplitRun.processesFor(10_058, 20_000, 640), "4 descriptors per connection, 40,232 in all");
+        assertEquals(1, SplitRun.processesFor(10_058, -1, 640), "limit unknown");
     }
 
     @Test
     void aLoopbackRunDeliversEveryByteOfEveryRow() throws Exception {
+        assertEveryRowDelivered("loopback", "over loopback");
+    }
+
+    @Test
+    void aLoopbackRunSplitOverProcessesDeliversEveryByteOfEveryRow() throws Exception {
+        assertEveryRowDelivered("loopback-split", "over loopback, split over processes");
+    }
+
+    /** Runs 5 connections of 64 KiB per configuration over {@code link}; every row must deliver every byte. */
+    private void assertEveryRowDelivered(String link, String title) throws Exception {
         Path out = dir.resolve("out");
         ProxyThreads.main(new String[] {"--conns", "5", "--size", "64K", "--idle", "1", "--probes", "2", "--reps", "1",
-            "--configs", "platform/copy,async/copy,async/default", "--timeout", "20", "--out", out.toString()});
+            "--configs", "platform/copy,async/copy,async/default", "--timeout", "20", "--link", link,
+            "--out", out.toString()});
         List<String> lines = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(4, lines.size(), String.join("\n", lines));
         List<String> header = Arrays.asList(lines.get(0).split(","));
@@ -83,9 +94,9 @@ class ProxyThreadsTest {
             String[] f = line.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)");
             assertEquals("ok", f[header.indexOf("status")], line);
             assertEquals(Long.toString(5 * 65536), f[header.indexOf("bytes")], line);
-            assertEquals("loopback", f[header.indexOf("link")], line);
+            assertEquals(link, f[header.indexOf("link")], line);
             assertEquals("1", f[header.indexOf("proxy_processes")], line);
         }
-        assertTrue(Files.readString(out.resolve("summary.md")).contains("over loopback"));
+        assertTrue(Files.readString(out.resolve("summary.md")).contains(title));
     }
 }

@@ -1,6 +1,7 @@
 package io.zerocopy.bench.timing.proxy;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,12 +11,15 @@ import java.util.concurrent.TimeUnit;
 import io.zerocopy.bench.VethLinks;
 
 /**
- * The processes of a veth run ({@code --link veth}) and its rows. A {@link VethLinks} network:
- * the upstream ({@link PeerMain} {@code upstream}) runs in the feeder pair's namespace, the
- * clients, idle connections and probes ({@code clients}) in the sink pair's, and the proxy in
- * the root namespace as {@code P} processes ({@code proxy}) whose listeners share their ports
- * with SO_REUSEPORT, so the kernel spreads the connections over them. A proxied connection so
- * crosses both veth pairs: upstream → feeder pair → proxy → sink pair → client.
+ * The processes of a run split over processes ({@code --link veth} or {@code --link
+ * loopback-split}) and its rows: the upstream ({@link PeerMain} {@code upstream}), the clients,
+ * idle connections and probes ({@code clients}) and the proxy as {@code P} processes
+ * ({@code proxy}) whose listeners share their ports with SO_REUSEPORT, so the kernel spreads
+ * the connections over them. Over veth ({@link VethLinks}) the upstream runs in the feeder
+ * pair's namespace, the clients in the sink pair's and the proxy in the root namespace, so a
+ * proxied connection crosses both veth pairs: upstream → feeder pair → proxy → sink pair →
+ * client; over loopback every process is in the root namespace and binds to the loopback
+ * address.
  *
  * <p>Why several proxy processes: a proxied connection holds {@value #FDS_PER_CONNECTION}
  * descriptors in the proxy (2 sockets and zerocopy-linux's duplicates of them), and a process
@@ -36,7 +40,7 @@ import io.zerocopy.bench.VethLinks;
  * failure while starting, and by shutdown hooks if the JVM exits first (Ctrl-C); a child also
  * exits when its input ends, that is when this JVM does.
  */
-final class VethRun implements AutoCloseable {
+final class SplitRun implements AutoCloseable {
 
     /** The most time a child may take to answer a command that does not wait for the load. */
     private static final long ANSWER_MILLIS = 60_000;
@@ -49,21 +53,22 @@ final class VethRun implements AutoCloseable {
     /** Per-process share of the open-file limit the proxy may plan to fill: the kernel's spread over SO_REUSEPORT listeners is uneven. */
     private static final double SPREAD_SLACK = 1.15;
 
+    /** The veth network, or null over loopback. */
     final VethLinks links;
     final List<Child> proxies = new ArrayList<>();
     private final Child upstream;
     private final Child clients;
     private final Thread killer;
 
-    private VethRun(VethLinks links, int processes, long maxSize) throws IOException {
+    private SplitRun(VethLinks links, int processes, long maxSize) throws IOException {
         this.links = links;
         List<Child> started = new ArrayList<>();
         killer = new Thread(() -> started.forEach(Child::kill), "zc-proxy-threads-children");
         Runtime.getRuntime().addShutdownHook(killer);
         try {
-            upstream = add(started, Child.start("upstream", links.feederNamespace(), "upstream",
-                    links.feederFarAddress().getHostAddress(), Long.toString(maxSize)));
-            clients = add(started, Child.start("clients", links.sinkNamespace(), "clients"));
+            upstream = add(started, Child.start("upstream", links == null ? null : links.feederNamespace(), "upstream",
+                    upstreamAddress(), Long.toString(maxSize)));
+            clients = add(started, Child.start("clients", links == null ? null : links.sinkNamespace(), "clients"));
             for (int i = 0; i < processes; i++) {
                 proxies.add(add(started, Child.start("proxy-" + i, null, "proxy")));
             }
@@ -80,20 +85,33 @@ final class VethRun implements AutoCloseable {
         return c;
     }
 
+    /** @return where the proxy reaches the upstream */
+    private String upstreamAddress() {
+        return (links == null ? InetAddress.getLoopbackAddress() : links.feederFarAddress()).getHostAddress();
+    }
+
+    /** @return where the clients reach the proxy */
+    private String proxyAddress() {
+        return (links == null ? InetAddress.getLoopbackAddress() : links.sinkRootAddress()).getHostAddress();
+    }
+
     /**
-     * Builds the network and starts the children.
+     * Builds the network (over veth) and starts the children.
      *
+     * @param veth true for the veth network, false for loopback
      * @param processes the proxy processes to start (the most any row needs)
      * @param maxSize the largest size per connection of any row
      * @throws IOException if the network cannot be built or a child started; nothing is left behind
      */
-    static VethRun start(int processes, long maxSize) throws IOException {
-        VethLinks links = VethLinks.create();
+    static SplitRun start(boolean veth, int processes, long maxSize) throws IOException {
+        VethLinks links = veth ? VethLinks.create() : null;
         try {
-            return new VethRun(links, processes, maxSize);
+            return new SplitRun(links, processes, maxSize);
         } catch (IOException | RuntimeException e) {
             try {
-                links.close();
+                if (links != null) {
+                    links.close();
+                }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -137,14 +155,14 @@ final class VethRun implements AutoCloseable {
         List<Child> rowProxies = proxies.subList(0, c.processes);
         Map<String, Long> tcp0 = tcpCounters();
         int backlog = c.conns + idle + probes + 64;
-        String host = links.sinkRootAddress().getHostAddress();
+        String host = proxyAddress();
         TaskSampler tasks = null;
         try {
             String[] up = upstream.call(ANSWER_MILLIS, "open", size, c.sockBuf, backlog).split(" ");
             String[] ports = {"0", "0", "0"};
             for (Child p : rowProxies) {
                 ports = p.call(ANSWER_MILLIS, "open", c.kind.name, c.engineName, c.sockBuf, host, ports[0], ports[1],
-                        ports[2], links.feederFarAddress().getHostAddress(), up[0], up[1], backlog).split(" ");
+                        ports[2], upstreamAddress(), up[0], up[1], backlog).split(" ");
             }
             clients.call(ANSWER_MILLIS, "idle", host, ports[1], idle, c.sockBuf);
             long idleWait = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -246,10 +264,10 @@ final class VethRun implements AutoCloseable {
         return sum;
     }
 
-    /** @return the TcpExt counters of the root, feeder and sink namespaces, added up */
+    /** @return the TcpExt counters of the root namespace, and over veth of the feeder's and sink's, added up */
     private Map<String, Long> tcpCounters() {
         Map<String, Long> sum = new HashMap<>(Proc.tcpCounters());
-        for (Child c : List.of(upstream, clients)) {
+        for (Child c : links == null ? List.<Child>of() : List.of(upstream, clients)) {
             Proc.tcpCounters(c.pid()).forEach((k, v) -> sum.merge(k, v, Long::sum));
         }
         return sum;
@@ -301,7 +319,7 @@ final class VethRun implements AutoCloseable {
         return all;
     }
 
-    /** Ends every child, then removes the network. */
+    /** Ends every child, then removes the network, if any. */
     @Override
     public void close() throws IOException {
         all().forEach(Child::close);
@@ -310,6 +328,8 @@ final class VethRun implements AutoCloseable {
         } catch (IllegalStateException e) {
             // exiting: the hook runs anyway
         }
-        links.close();
+        if (links != null) {
+            links.close();
+        }
     }
 }
