@@ -91,6 +91,7 @@ final class UringEventLoop implements EventLoop {
     /** Completions reaped and not yet handled: user_data and res, in order. */
     private long[] backlogData = new long[ENTRIES];
     private int[] backlogRes = new int[ENTRIES];
+    private final IoUring.Completion toBacklog = this::toBacklog;
     private int backlog;
 
     /**
@@ -307,15 +308,18 @@ final class UringEventLoop implements EventLoop {
     }
 
     private void reap() {
-        ring.reap((userData, res, flags) -> {
-            if (backlog == backlogData.length) {
-                backlogData = java.util.Arrays.copyOf(backlogData, 2 * backlog);
-                backlogRes = java.util.Arrays.copyOf(backlogRes, 2 * backlog);
-            }
-            backlogData[backlog] = userData;
-            backlogRes[backlog] = res;
-            backlog++;
-        });
+        ring.reap(toBacklog);
+    }
+
+    /** Appends one completion to the backlog; made once, so a turn's reap allocates nothing. */
+    private void toBacklog(long userData, int res, int flags) {
+        if (backlog == backlogData.length) {
+            backlogData = java.util.Arrays.copyOf(backlogData, 2 * backlog);
+            backlogRes = java.util.Arrays.copyOf(backlogRes, 2 * backlog);
+        }
+        backlogData[backlog] = userData;
+        backlogRes[backlog] = res;
+        backlog++;
     }
 
     private void loop() {
